@@ -1,0 +1,28 @@
+// Two projects: the server in Node, the add-in in jsdom. ts-jest transpiles only (isolatedModules);
+// `npm run typecheck` runs tsc. ESM-only packages are transformed too (see the note in README.md).
+const transform = { '^.+\\.m?[tj]sx?$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const transformIgnorePatterns = ['/node_modules/(?!(jose|kysely|cookie|typebox)/)'];
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'server',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/server'],
+      testMatch: ['**/*.test.ts'],
+      globalSetup: '<rootDir>/test/server/helpers/global-setup.ts',
+      globalTeardown: '<rootDir>/test/server/helpers/global-teardown.ts',
+      transform,
+      transformIgnorePatterns,
+    },
+    {
+      displayName: 'addin',
+      testEnvironment: 'jsdom',
+      roots: ['<rootDir>/test/addin'],
+      testMatch: ['**/*.test.ts?(x)'],
+      setupFilesAfterEnv: ['<rootDir>/test/addin/setup.ts'],
+      transform,
+      transformIgnorePatterns,
+    },
+  ],
+};

@@ -1,0 +1,78 @@
+// Opens Baton's database: embedded PGlite in a data folder by default, a PostgreSQL server when a URL is given.
+// Both speak the PostgreSQL dialect through Kysely and return the same JS types (int8 and date as strings).
+// Migrations are versioned in code and run at start. Imports: kysely, pglite, pg, the migrations.
+import fs from 'node:fs';
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import { PGlite, types } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import pg from 'pg';
+import type { Database } from './schema';
+import * as m001 from './migrations/001-foundation';
+
+export type Db = Kysely<Database>;
+
+const migrations: Record<string, Migration> = {
+  '001-foundation': m001,
+};
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
+
+export interface DatabaseTarget {
+  /** A postgres:// URL; when absent the embedded database is used. */
+  readonly databaseUrl?: string | undefined;
+  /** The embedded database's folder; `memory://` for a throwaway in-memory database. */
+  readonly dataDir?: string | undefined;
+  /** A tarball from `dumpDataDir()` to start the embedded database from (fast test start-up). */
+  readonly loadDataDir?: Blob | undefined;
+}
+
+export interface OpenedDatabase {
+  readonly db: Db;
+  readonly kind: 'embedded' | 'postgres';
+  /** Only for the embedded database: a tarball of its data folder. */
+  dump(): Promise<Blob>;
+  close(): Promise<void>;
+}
+
+const PG_DATE_OID = pg.types.builtins.DATE;
+
+export async function openDatabase(target: DatabaseTarget): Promise<OpenedDatabase> {
+  if (target.databaseUrl) {
+    pg.types.setTypeParser(PG_DATE_OID, (v: string) => v);
+    const pool = new pg.Pool({ connectionString: target.databaseUrl, max: 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      kind: 'postgres',
+      dump: () => Promise.reject(new Error('dump is only available on the embedded database')),
+      close: () => db.destroy(),
+    };
+  }
+  const dataDir = target.dataDir ?? 'memory://';
+  if (!dataDir.startsWith('memory://')) fs.mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create({
+    dataDir,
+    extensions: { pg_trgm },
+    parsers: { [types.INT8]: (v: string) => v, [types.DATE]: (v: string) => v },
+    ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: 'embedded',
+    dump: () => pglite.dumpDataDir('none'),
+    close: () => db.destroy(),
+  };
+}
+
+/** Brings the schema to the newest version; throws with the failing migration's name. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
