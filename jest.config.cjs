@@ -1,6 +1,6 @@
 // Two projects: the server in Node, the add-in in jsdom. ts-jest transpiles only (isolatedModules);
 // `npm run typecheck` runs tsc. ESM-only packages are transformed too (see the note in README.md).
-const transform = { '^.+\\.m?[tj]sx?$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const transform = { '^.+\\.m?[tj]sx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const transformIgnorePatterns = ['/node_modules/(?!(jose|kysely|cookie|typebox)/)'];
 
 module.exports = {

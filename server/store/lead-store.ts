@@ -1,0 +1,285 @@
+// Lead repository: leads, their prefix search, the ownership lookups behind "never pursue the same lead twice",
+// and transitions written together with their audit line in one transaction. Imports: kysely, ./schema, the domain.
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import type { AuditEntry, Lead, LeadFields, LeadStatus } from '../domain/lead';
+import type { ExistingLeadMatch } from '../domain/duplicates';
+import type { Database, LeadRow } from './schema';
+
+/** Which leads a query may return; mirrors the domain's access rules. */
+export type LeadQueryScope =
+  | { kind: 'all' }
+  | { kind: 'team'; teamId: string }
+  | { kind: 'ae'; aeId: string }
+  | { kind: 'none' };
+
+export interface LeadSearch {
+  scope: LeadQueryScope;
+  /** Matched as a prefix of the contact name, the company name or the email, case-insensitively. */
+  prefix: string;
+  limit: number;
+  offset: number;
+}
+
+export interface NewLead {
+  teamId: string;
+  ownerId: string;
+  sdrId: string;
+  fields: LeadFields;
+}
+
+export interface LeadChange {
+  status: LeadStatus;
+  ownerId: string;
+  aeId: string | null;
+  handBackReason: string | null;
+  handBackText: string | null;
+}
+
+export type WriteOutcome = { ok: true; lead: Lead } | { ok: false; reason: 'not_found' | 'version_conflict' };
+
+export interface LeadStore {
+  create(lead: NewLead, audit: Omit<AuditEntry, 'entityId'>): Promise<Lead>;
+  get(id: string): Promise<Lead | undefined>;
+  search(query: LeadSearch): Promise<{ items: Lead[]; hasMore: boolean }>;
+  /** Leads with this email, or (when given) this company domain, with their owner's name. */
+  findMatches(emails: readonly string[], domains: readonly string[]): Promise<ExistingLeadMatch[]>;
+  updateFields(id: string, expectedVersion: number, fields: LeadFields, now: Date): Promise<WriteOutcome>;
+  transition(id: string, expectedVersion: number, change: LeadChange, audit: AuditEntry): Promise<WriteOutcome>;
+  auditTrail(entity: 'lead' | 'handoff', id: string): Promise<AuditEntry[]>;
+}
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export function leadFromRow(r: LeadRow): Lead {
+  return {
+    id: r.id,
+    teamId: r.team_id,
+    ownerId: r.owner_id,
+    sdrId: r.sdr_id,
+    aeId: r.ae_id,
+    status: r.status as LeadStatus,
+    contactName: r.contact_name,
+    title: r.title,
+    email: r.email,
+    phone: r.phone,
+    companyName: r.company_name,
+    webDomain: r.web_domain,
+    website: r.website,
+    employeeCount: r.employee_count,
+    country: r.country,
+    timeZone: r.time_zone,
+    decisionMaker: r.decision_maker,
+    needs: r.needs,
+    currentSolution: r.current_solution,
+    competitors: r.competitors,
+    budget: r.budget,
+    productInterests: r.product_interests,
+    demoRequested: r.demo_requested,
+    sourceList: r.source_list,
+    notes: r.notes,
+    handBackReason: r.hand_back_reason,
+    handBackText: r.hand_back_text,
+    version: r.version,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+export function fieldsToRow(f: LeadFields) {
+  return {
+    contact_name: f.contactName,
+    title: f.title,
+    email: f.email,
+    phone: f.phone,
+    company_name: f.companyName,
+    web_domain: f.webDomain,
+    website: f.website,
+    employee_count: f.employeeCount,
+    country: f.country,
+    time_zone: f.timeZone,
+    decision_maker: f.decisionMaker,
+    needs: f.needs,
+    current_solution: f.currentSolution,
+    competitors: f.competitors,
+    budget: f.budget,
+    product_interests: f.productInterests,
+    demo_requested: f.demoRequested,
+    source_list: f.sourceList,
+    notes: f.notes,
+  };
+}
+
+export async function appendAudit(db: Executor, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      entity: entry.entity,
+      entity_id: entry.entityId,
+      actor_id: entry.actorId,
+      at: entry.at,
+      from_state: entry.from,
+      to_state: entry.to,
+      reason_code: entry.reasonCode,
+      reason_text: entry.reasonText,
+    })
+    .execute();
+}
+
+/** `like` pattern for a literal prefix: the user's `%`, `_` and `\` match themselves. */
+export function likePrefix(prefix: string): string {
+  return `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export function createLeadStore(db: Kysely<Database>): LeadStore {
+  return {
+    async create(lead, audit) {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('leads')
+          .values({
+            team_id: lead.teamId,
+            owner_id: lead.ownerId,
+            sdr_id: lead.sdrId,
+            status: audit.to,
+            ...fieldsToRow(lead.fields),
+            created_at: audit.at,
+            updated_at: audit.at,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await appendAudit(trx, { ...audit, entityId: row.id });
+        return leadFromRow(row);
+      });
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('leads').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? leadFromRow(row) : undefined;
+    },
+
+    async search({ scope, prefix, limit, offset }) {
+      if (scope.kind === 'none') return { items: [], hasMore: false };
+      const want = offset + limit + 1;
+      const trimmed = prefix.trim();
+      let rows: LeadRow[];
+      if (trimmed === '') {
+        rows = await scoped(db.selectFrom('leads').selectAll(), scope)
+          .orderBy(sql`lower(contact_name) collate "C"`)
+          .orderBy('id')
+          .limit(limit + 1)
+          .offset(offset)
+          .execute();
+      } else {
+        // Three ordered index range scans (name, company, email), each cut at what the page needs, then merged:
+        // one `OR` over three columns would read every match before sorting.
+        const pattern = likePrefix(trimmed);
+        const ids = (column: ReturnType<typeof sql>) =>
+          scoped(db.selectFrom('leads').select('id'), scope)
+            .where(sql<boolean>`${column} like ${pattern}`)
+            .orderBy(column)
+            .limit(want);
+        const byName = ids(sql`lower(contact_name) collate "C"`);
+        const byCompany = ids(sql`lower(company_name) collate "C"`);
+        const byEmail = ids(sql`email collate "C"`);
+        rows = await db
+          .selectFrom('leads')
+          .selectAll()
+          .where(sql<boolean>`id in ((${byName}) union all (${byCompany}) union all (${byEmail}))`)
+          .orderBy(sql`lower(contact_name) collate "C"`)
+          .orderBy('id')
+          .limit(limit + 1)
+          .offset(offset)
+          .execute();
+      }
+      return { items: rows.slice(0, limit).map(leadFromRow), hasMore: rows.length > limit };
+    },
+
+    async findMatches(emails, domains) {
+      if (emails.length === 0 && domains.length === 0) return [];
+      const rows = await db
+        .selectFrom('leads')
+        .innerJoin('users', 'users.id', 'leads.owner_id')
+        .select(['leads.id', 'leads.email', 'leads.web_domain', 'leads.owner_id', 'users.display_name'])
+        .where((eb) =>
+          eb.or([
+            ...(emails.length > 0 ? [eb('leads.email', 'in', [...emails])] : []),
+            ...(domains.length > 0 ? [eb('leads.web_domain', 'in', [...domains])] : []),
+          ]),
+        )
+        .execute();
+      return rows.map((r) => ({ leadId: r.id, email: r.email, webDomain: r.web_domain, ownerId: r.owner_id, ownerName: r.display_name }));
+    },
+
+    async updateFields(id, expectedVersion, fields, now) {
+      const row = await db
+        .updateTable('leads')
+        .set({ ...fieldsToRow(fields), version: sql<number>`version + 1`, updated_at: now })
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .returningAll()
+        .executeTakeFirst();
+      if (row) return { ok: true, lead: leadFromRow(row) };
+      return { ok: false, reason: (await exists(db, id)) ? 'version_conflict' : 'not_found' };
+    },
+
+    async transition(id, expectedVersion, change, audit) {
+      return db.transaction().execute(async (trx): Promise<WriteOutcome> => {
+        const row = await trx
+          .updateTable('leads')
+          .set({
+            status: change.status,
+            owner_id: change.ownerId,
+            ae_id: change.aeId,
+            hand_back_reason: change.handBackReason,
+            hand_back_text: change.handBackText,
+            version: sql<number>`version + 1`,
+            updated_at: audit.at,
+          })
+          .where('id', '=', id)
+          .where('version', '=', expectedVersion)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return { ok: false, reason: (await exists(trx, id)) ? 'version_conflict' : 'not_found' };
+        await appendAudit(trx, audit);
+        return { ok: true, lead: leadFromRow(row) };
+      });
+    },
+
+    async auditTrail(entity, id) {
+      const rows = await db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('entity', '=', entity)
+        .where('entity_id', '=', id)
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({
+        entity: r.entity,
+        entityId: r.entity_id,
+        actorId: r.actor_id,
+        at: new Date(r.at),
+        from: r.from_state,
+        to: r.to_state,
+        reasonCode: r.reason_code,
+        reasonText: r.reason_text,
+      }));
+    },
+  };
+}
+
+function scoped<O>(query: SelectQueryBuilder<Database, 'leads', O>, scope: LeadQueryScope): SelectQueryBuilder<Database, 'leads', O> {
+  switch (scope.kind) {
+    case 'all':
+      return query;
+    case 'team':
+      return query.where('team_id', '=', scope.teamId);
+    case 'ae':
+      return query.where('ae_id', '=', scope.aeId);
+    case 'none':
+      return query.where(sql<boolean>`false`);
+  }
+}
+
+async function exists(db: Executor, id: string): Promise<boolean> {
+  return (await db.selectFrom('leads').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}
