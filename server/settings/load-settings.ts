@@ -1,0 +1,45 @@
+// Reads the configuration files an admin edits (qualification criteria, hand-back reasons) at boot and validates
+// them with the domain's parsers; a bad file stops the boot with its path and the JSON path at fault.
+import fs from 'node:fs';
+import type { HandBackReason } from '../domain/lifecycle';
+import { parseHandBackReasons } from '../domain/lifecycle';
+import { parseQualificationCriteria, type QualificationCriteria } from '../domain/qualification';
+import type { FieldError } from '../domain/lead-validation';
+import type { Result } from '../domain/lead';
+
+export interface Settings {
+  qualificationCriteria: QualificationCriteria;
+  handBackReasons: readonly HandBackReason[];
+}
+
+export class SettingsError extends Error {
+  constructor(file: string, detail: string) {
+    super(`Settings error in ${file}: ${detail}`);
+    this.name = 'SettingsError';
+  }
+}
+
+function readJson<T>(file: string, parse: (json: unknown) => Result<T, FieldError[]>): T {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SettingsError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new SettingsError(file, `is not valid JSON: ${(e as Error).message}`);
+  }
+  const parsed = parse(json);
+  if (!parsed.ok) throw new SettingsError(file, parsed.error.map((f) => `${f.field}: ${f.message}`).join('; '));
+  return parsed.value;
+}
+
+export function loadSettings(files: { qualificationFile: string; handBackReasonsFile: string }): Settings {
+  return {
+    qualificationCriteria: readJson(files.qualificationFile, parseQualificationCriteria),
+    handBackReasons: readJson(files.handBackReasonsFile, parseHandBackReasons),
+  };
+}
