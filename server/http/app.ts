@@ -1,0 +1,101 @@
+// Builds Baton's HTTP app (fastify + zod schemas + OpenAPI) from explicit dependencies; it never listens —
+// server/main.ts does. Every /api route is authenticated unless marked public. Imports: fastify and its plugins,
+// ./auth, ./errors, ./routes/*, port types (config, clock, logger, stores, domain settings).
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import { z } from 'zod';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../config';
+import type { Clock } from '../clock';
+import type { Logger } from '../log';
+import type { Db } from '../store/database';
+import type { LeadStore } from '../store/lead-store';
+import type { PeopleStore } from '../store/people-store';
+import type { QualificationCriteria } from '../domain/qualification';
+import type { HandBackReason } from '../domain/lifecycle';
+import { authenticate, sendAuthFailure, type TokenVerifier } from './auth';
+import { installErrorHandling } from './errors';
+import { registerHealthRoutes } from './routes/health';
+import { registerMeRoutes } from './routes/me';
+import { registerLeadRoutes } from './routes/leads';
+import { registerPeopleRoutes } from './routes/people';
+
+export interface AppDeps {
+  config: Pick<Config, 'bodyLimitBytes'>;
+  logger: Logger;
+  clock: Clock;
+  /** For /healthz only (`select 1`). */
+  db: Db;
+  leadStore: LeadStore;
+  peopleStore: PeopleStore;
+  tokenVerifier: TokenVerifier;
+  qualificationCriteria: QualificationCriteria;
+  handBackReasons: readonly HandBackReason[];
+}
+
+export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Reachable without a token (health probe, OpenAPI document). */
+    public?: boolean;
+  }
+}
+
+export const openApiPath = '/api/openapi.json';
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    // Ids in logs are ours; a caller's x-request-id is not trusted.
+    requestIdHeader: false,
+  }).withTypeProvider<ZodTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('auth', null);
+  installErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Baton API',
+        description: 'The qualified-lead hand-off between SDR and AE, for the Baton Outlook add-in.',
+        version: '1',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    if (request.is404 || request.routeOptions.config.public === true) return;
+    const outcome = await authenticate(request, deps.tokenVerifier, deps.peopleStore);
+    if (!outcome.ok) {
+      if (outcome.failure.status === 503) request.log.warn({ code: outcome.failure.code }, 'token check unavailable');
+      return sendAuthFailure(reply, outcome.failure);
+    }
+    request.auth = outcome.auth;
+  });
+
+  registerHealthRoutes(app, deps);
+  app.get(
+    openApiPath,
+    { config: { public: true }, schema: { hide: true, response: { 200: z.record(z.string(), z.unknown()) } } },
+    // The document is built once, on first request, from every registered route.
+    () => ({ ...app.swagger() }),
+  );
+  registerMeRoutes(app, deps);
+  registerLeadRoutes(app, deps);
+  registerPeopleRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,365 @@
+// The HTTP contract between the Outlook add-in and the server: zod 4 schemas and their inferred types for every
+// request and response of /api. The add-in bundles this file, so it imports zod and nothing else; the server checks
+// at compile time (server/http/lead-dto.ts) that the enums below match the domain's.
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared pieces
+
+export const leadStatusValues = [
+  'new',
+  'working',
+  'qualified',
+  'suspect',
+  'sales_qualified',
+  'handed_back',
+  'nurture',
+  'disqualified',
+] as const;
+export const LeadStatus = z.enum(leadStatusValues);
+export type LeadStatus = z.infer<typeof LeadStatus>;
+
+export const roleValues = ['sdr', 'ae', 'manager', 'admin'] as const;
+export const Role = z.enum(roleValues);
+export type Role = z.infer<typeof Role>;
+
+export const pairingModeValues = ['one_to_one', 'pool'] as const;
+export const PairingMode = z.enum(pairingModeValues);
+export type PairingMode = z.infer<typeof PairingMode>;
+
+/** Database ids (uuid text); `guid` accepts every 8-4-4-4-12 hex id, whatever its version bits. */
+export const Id = z.guid();
+/** Team ids are short slugs chosen by an admin: `emea`, `na-west`. */
+export const TeamId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _');
+const IsoDateTime = z.iso.datetime({ offset: true });
+const Text = z.string().max(10_000);
+const ShortText = z.string().max(2_048);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors: one body shape for every failure
+
+export const FieldErrorDto = z.object({
+  field: z.string(),
+  code: z.string(),
+  message: z.string(),
+});
+export type FieldErrorDto = z.infer<typeof FieldErrorDto>;
+
+export const MissingCriterionDto = z.object({
+  field: z.string(),
+  rule: z.string(),
+  label: z.string(),
+});
+export type MissingCriterionDto = z.infer<typeof MissingCriterionDto>;
+
+export const ErrorBody = z.object({
+  error: z.object({
+    /** Stable, machine-readable: `invalid_request`, `unknown_field`, `not_found`, `version_conflict`, … */
+    code: z.string(),
+    message: z.string(),
+    /** The request field at fault, as a dotted path inside the body or query (`email`, `competitors.2`). */
+    field: z.string().optional(),
+    /** Every field problem, when there are several (the first one is also in `field`). */
+    details: z.array(FieldErrorDto).optional(),
+    /** For `lead_owned_elsewhere`: who owns the lead already. */
+    owner: z.object({ id: z.string(), name: z.string() }).optional(),
+    /** For `duplicate_lead` and `lead_owned_elsewhere`: the existing lead's id. */
+    leadId: z.string().optional(),
+    /** For `not_qualified`: the qualification criteria still unmet. */
+    missing: z.array(MissingCriterionDto).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Leads
+
+/** The lead fields as the server answers them: normalised (lower-cased email, E.164 phone, IANA zone, ISO country). */
+const leadFieldShape = {
+  contactName: z.string(),
+  title: z.string().nullable(),
+  email: z.string(),
+  phone: z.string().nullable(),
+  companyName: z.string(),
+  webDomain: z.string().nullable(),
+  website: z.string().nullable(),
+  employeeCount: z.int().nullable(),
+  country: z.string().nullable(),
+  timeZone: z.string().nullable(),
+  decisionMaker: z.boolean().nullable(),
+  needs: z.string().nullable(),
+  currentSolution: z.string().nullable(),
+  competitors: z.array(z.string()),
+  budget: z.string().nullable(),
+  productInterests: z.array(z.string()),
+  demoRequested: z.boolean(),
+  sourceList: z.string().nullable(),
+  notes: z.string().nullable(),
+};
+
+/**
+ * The lead fields as a client sends them: JSON types with generous bounds. The server's lead validation applies
+ * the real rules (lengths, formats) and answers every problem at once.
+ */
+const leadFieldInput = {
+  contactName: z.string().max(1_000),
+  title: z.string().max(1_000).nullable(),
+  email: z.string().max(1_000),
+  phone: z.string().max(1_000).nullable(),
+  companyName: z.string().max(1_000),
+  webDomain: z.string().max(1_000).nullable(),
+  website: ShortText.nullable(),
+  employeeCount: z.int().nullable(),
+  country: z.string().max(100).nullable(),
+  timeZone: z.string().max(100).nullable(),
+  decisionMaker: z.boolean().nullable(),
+  needs: Text.nullable(),
+  currentSolution: Text.nullable(),
+  competitors: z.array(z.string().max(1_000)).max(1_000),
+  budget: Text.nullable(),
+  productInterests: z.array(z.string().max(1_000)).max(1_000),
+  demoRequested: z.boolean(),
+  sourceList: z.string().max(1_000).nullable(),
+  notes: Text.nullable(),
+};
+
+export const LeadCreateBody = z.strictObject({
+  contactName: leadFieldInput.contactName,
+  email: leadFieldInput.email,
+  companyName: leadFieldInput.companyName,
+  title: leadFieldInput.title.optional(),
+  phone: leadFieldInput.phone.optional(),
+  webDomain: leadFieldInput.webDomain.optional(),
+  website: leadFieldInput.website.optional(),
+  employeeCount: leadFieldInput.employeeCount.optional(),
+  country: leadFieldInput.country.optional(),
+  timeZone: leadFieldInput.timeZone.optional(),
+  decisionMaker: leadFieldInput.decisionMaker.optional(),
+  needs: leadFieldInput.needs.optional(),
+  currentSolution: leadFieldInput.currentSolution.optional(),
+  competitors: leadFieldInput.competitors.optional(),
+  budget: leadFieldInput.budget.optional(),
+  productInterests: leadFieldInput.productInterests.optional(),
+  demoRequested: leadFieldInput.demoRequested.optional(),
+  sourceList: leadFieldInput.sourceList.optional(),
+  notes: leadFieldInput.notes.optional(),
+  /** A manager or admin may create the lead for an SDR of their team; an SDR always owns what they create. */
+  ownerId: Id.optional(),
+});
+export type LeadCreateBody = z.infer<typeof LeadCreateBody>;
+
+export const LeadPatchBody = z.strictObject({
+  /** The version the client read: a stale one is refused with 409 `version_conflict`. */
+  version: z.int().min(1),
+  contactName: leadFieldInput.contactName.optional(),
+  email: leadFieldInput.email.optional(),
+  companyName: leadFieldInput.companyName.optional(),
+  title: leadFieldInput.title.optional(),
+  phone: leadFieldInput.phone.optional(),
+  webDomain: leadFieldInput.webDomain.optional(),
+  website: leadFieldInput.website.optional(),
+  employeeCount: leadFieldInput.employeeCount.optional(),
+  country: leadFieldInput.country.optional(),
+  timeZone: leadFieldInput.timeZone.optional(),
+  decisionMaker: leadFieldInput.decisionMaker.optional(),
+  needs: leadFieldInput.needs.optional(),
+  currentSolution: leadFieldInput.currentSolution.optional(),
+  competitors: leadFieldInput.competitors.optional(),
+  budget: leadFieldInput.budget.optional(),
+  productInterests: leadFieldInput.productInterests.optional(),
+  demoRequested: leadFieldInput.demoRequested.optional(),
+  sourceList: leadFieldInput.sourceList.optional(),
+  notes: leadFieldInput.notes.optional(),
+});
+export type LeadPatchBody = z.infer<typeof LeadPatchBody>;
+
+export const QualificationDto = z.object({
+  qualified: z.boolean(),
+  missing: z.array(MissingCriterionDto),
+});
+export type QualificationDto = z.infer<typeof QualificationDto>;
+
+export const LeadDto = z.object({
+  id: z.string(),
+  teamId: z.string(),
+  ownerId: z.string(),
+  sdrId: z.string(),
+  aeId: z.string().nullable(),
+  status: LeadStatus,
+  ...leadFieldShape,
+  handBackReason: z.string().nullable(),
+  handBackText: z.string().nullable(),
+  version: z.int(),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+  qualification: QualificationDto,
+});
+export type LeadDto = z.infer<typeof LeadDto>;
+
+export const LeadSearchQuery = z.strictObject({
+  /** Prefix of the contact name, company name or email; empty lists every lead the user may see. */
+  q: z.string().max(200).default(''),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+export type LeadSearchQuery = z.input<typeof LeadSearchQuery>;
+
+export const LeadPage = z.object({
+  items: z.array(LeadDto),
+  hasMore: z.boolean(),
+  /** The offset of the next page, or null on the last one. */
+  nextOffset: z.int().nullable(),
+});
+export type LeadPage = z.infer<typeof LeadPage>;
+
+export const TransitionBody = z.strictObject({
+  to: LeadStatus,
+  reasonCode: z.string().min(1).max(100).optional(),
+  reasonText: Text.optional(),
+  /** Sales Qualified: the AE to hand to (default: the SDR's primary pairing). */
+  aeId: Id.optional(),
+  /** When given, the version the client read: a stale one is refused with 409 `version_conflict`. */
+  version: z.int().min(1).optional(),
+});
+export type TransitionBody = z.infer<typeof TransitionBody>;
+
+export const AuditEntryDto = z.object({
+  entity: z.enum(['lead', 'handoff']),
+  entityId: z.string(),
+  actorId: z.string().nullable(),
+  at: IsoDateTime,
+  from: z.string().nullable(),
+  to: z.string(),
+  reasonCode: z.string().nullable(),
+  reasonText: z.string().nullable(),
+});
+export type AuditEntryDto = z.infer<typeof AuditEntryDto>;
+
+export const AuditTrailDto = z.object({ items: z.array(AuditEntryDto) });
+export type AuditTrailDto = z.infer<typeof AuditTrailDto>;
+
+export const LeadIdParams = z.strictObject({ id: Id });
+
+// ---------------------------------------------------------------------------------------------------------------
+// People
+
+export const TeamDto = z.object({
+  id: z.string(),
+  name: z.string(),
+  timeZone: z.string(),
+  pairingMode: PairingMode,
+});
+export type TeamDto = z.infer<typeof TeamDto>;
+
+export const UserDto = z.object({
+  id: z.string(),
+  entraOid: z.string(),
+  tenantId: z.string().nullable(),
+  email: z.string(),
+  displayName: z.string(),
+  role: Role,
+  teamId: z.string().nullable(),
+  managerId: z.string().nullable(),
+  backupId: z.string().nullable(),
+  timeZone: z.string(),
+  active: z.boolean(),
+});
+export type UserDto = z.infer<typeof UserDto>;
+
+export const PairingDto = z.object({
+  sdrId: z.string(),
+  aeId: z.string(),
+  isPrimary: z.boolean(),
+});
+export type PairingDto = z.infer<typeof PairingDto>;
+
+export const PersonSummaryDto = z.object({ id: z.string(), displayName: z.string(), role: Role });
+export type PersonSummaryDto = z.infer<typeof PersonSummaryDto>;
+
+export const MeDto = z.object({
+  user: UserDto,
+  team: TeamDto.nullable(),
+  /** The signed-in user's SDR↔AE pairings, and the people on the other side of them. */
+  pairings: z.array(PairingDto),
+  pairedWith: z.array(PersonSummaryDto),
+});
+export type MeDto = z.infer<typeof MeDto>;
+
+export const UserListQuery = z.strictObject({
+  teamId: TeamId.optional(),
+  role: Role.optional(),
+});
+export type UserListQuery = z.infer<typeof UserListQuery>;
+
+export const UserList = z.object({ items: z.array(UserDto) });
+export type UserList = z.infer<typeof UserList>;
+
+export const UserCreateBody = z.strictObject({
+  entraOid: z.string().min(1).max(100),
+  tenantId: z.string().min(1).max(100).nullable().optional(),
+  email: z.email().max(254),
+  displayName: z.string().trim().min(1).max(200),
+  role: Role,
+  teamId: TeamId.nullable().optional(),
+  managerId: Id.nullable().optional(),
+  backupId: Id.nullable().optional(),
+  /** IANA name, e.g. Europe/Berlin. */
+  timeZone: z.string().min(1).max(100),
+  active: z.boolean().optional(),
+});
+export type UserCreateBody = z.infer<typeof UserCreateBody>;
+
+export const UserPatchBody = z.strictObject({
+  displayName: z.string().trim().min(1).max(200).optional(),
+  role: Role.optional(),
+  teamId: TeamId.nullable().optional(),
+  managerId: Id.nullable().optional(),
+  backupId: Id.nullable().optional(),
+  timeZone: z.string().min(1).max(100).optional(),
+  active: z.boolean().optional(),
+});
+export type UserPatchBody = z.infer<typeof UserPatchBody>;
+
+export const UserIdParams = z.strictObject({ id: Id });
+
+export const TeamList = z.object({ items: z.array(TeamDto) });
+export type TeamList = z.infer<typeof TeamList>;
+
+export const TeamPutBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  /** IANA name: the team's reports and schedules run in it. */
+  timeZone: z.string().min(1).max(100),
+  pairingMode: PairingMode.optional(),
+});
+export type TeamPutBody = z.infer<typeof TeamPutBody>;
+
+export const TeamIdParams = z.strictObject({ id: TeamId });
+
+export const PairingListQuery = z.strictObject({ teamId: TeamId.optional() });
+export type PairingListQuery = z.infer<typeof PairingListQuery>;
+
+export const PairingList = z.object({ items: z.array(PairingDto) });
+export type PairingList = z.infer<typeof PairingList>;
+
+export const PairingPutBody = z.strictObject({
+  sdrId: Id,
+  aeId: Id,
+  /** Pool mode only: make this AE the SDR's default. A 1:1 pairing is always primary. */
+  isPrimary: z.boolean().optional(),
+});
+export type PairingPutBody = z.infer<typeof PairingPutBody>;
+
+export const PairingParams = z.strictObject({ sdrId: Id, aeId: Id });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Health
+
+export const HealthDto = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  database: z.enum(['ok', 'unavailable']),
+});
+export type HealthDto = z.infer<typeof HealthDto>;
