@@ -6,4 +6,4 @@ class NoopResizeObserver {
   unobserve(): void {}
   disconnect(): void {}
 }
-(globalThis as unknown as { ResizeObserver: typeof NoopResizeObserver }).ResizeObserver ??= NoopResizeObserver;
+(globalThis as unknown as { ResizeObserver?: typeof NoopResizeObserver }).ResizeObserver ??= NoopResizeObserver;
