@@ -1,0 +1,137 @@
+// Bench: imports a generated 100,000-row lead CSV (5% bad rows) into a fresh embedded database in a temp folder,
+// as a real SDR, and prints throughput and peak memory as `bench:` lines. Run alone (`tsx`) by test/bench/run.ts.
+// The database is created (initdb, migrations, team, SDR) by a child process: PGlite's initdb alone peaks near
+// 800 MB, a one-time cost that would hide what the import uses. Imports: the import module, the store, node:*.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
+import { importLeads } from '../../server/import/lead-import';
+import { migrateToLatest, openDatabase } from '../../server/store/database';
+import { createPeopleStore } from '../../server/store/people-store';
+import { systemClock } from '../../server/clock';
+
+const args = process.argv.slice(2);
+const rowCount = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000);
+/** `--no-time-zones`: leave the time-zone column empty (to see what the zone lookup costs). */
+const withTimeZones = !args.includes('--no-time-zones');
+const badEvery = 20; // 5%
+
+const firstNames = ['Ada', 'Grace', 'Linus', 'Margaret', 'Alan', 'Barbara', 'Dennis', 'Frances', 'Ken', 'Radia', 'José', 'Zoë'];
+const lastNames = ['Lovelace', 'Hopper', 'Torvalds', 'Hamilton', 'Turing', 'Liskov', 'Ritchie', 'Allen', 'Thompson', 'Perlman', 'Núñez', 'Müller'];
+const countries = ['Germany', 'United States', 'France', 'DE', 'US', 'GB', 'Spain', 'NL'];
+const timeZones = ['Europe/Berlin', 'America/New_York', 'W. Europe Standard Time', 'Pacific Standard Time', 'Europe/London', ''];
+const titles = ['VP Sales', 'Head of Revenue Operations', 'CTO', 'Sales Director', 'Founder, CEO'];
+const competitors = ['Salesforce; HubSpot', 'Pipedrive', '', 'Outreach; Salesloft; Apollo'];
+const header = ['First name', 'Last name', 'E-mail', 'Company Name', 'Job title', 'Phone number', 'Website', 'Employees', 'Country/Region', 'Time zone', 'Decision maker', 'Competitors', 'Pains', 'Product interest', 'Demo requested', 'Lead list', 'Notes'];
+
+function quote(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+function row(i: number): string[] {
+  const first = firstNames[i % firstNames.length] ?? 'A';
+  const last = lastNames[(i * 7) % lastNames.length] ?? 'B';
+  const company = i % 10 === 3 ? null : i % 20_000;
+  const email = company === null ? `${first}.${last}.${i}@gmail.com` : `${first}.${last}.${i}@company${company}.com`;
+  const cells = [
+    first,
+    last,
+    email.toLowerCase().replace(/[^a-z0-9@.]/g, 'x'),
+    company === null ? `Freelancer ${i}` : `Company ${company}, Inc.`,
+    titles[i % titles.length] ?? '',
+    i % 2 === 0 ? `+1 415-555-${String(2000 + (i % 7000)).padStart(4, '0')}` : '',
+    company === null ? '' : `www.company${company}.com`,
+    i % 3 === 0 ? '1,200' : String(10 + (i % 5000)),
+    countries[i % countries.length] ?? '',
+    withTimeZones ? (timeZones[i % timeZones.length] ?? '') : '',
+    i % 2 === 0 ? 'yes' : 'no',
+    competitors[i % competitors.length] ?? '',
+    i % 4 === 0 ? 'Leads go cold between\nthe SDR and the AE' : 'Slow hand-offs',
+    'Core; Analytics',
+    i % 5 === 0 ? 'yes' : '',
+    'Expo 2026',
+    i % 9 === 0 ? '=HYPERLINK("http://example.com")' : '',
+  ];
+  if (i % badEvery === 7) {
+    switch ((i / badEvery) % 4 | 0) {
+      case 0: cells[2] = 'not-an-email'; break;
+      case 1: cells[3] = ''; break;
+      case 2: cells[8] = 'Atlantis'; break;
+      default: cells[7] = 'lots'; break;
+    }
+  }
+  return cells;
+}
+
+async function writeCsv(file: string): Promise<number> {
+  const out = fs.createWriteStream(file);
+  out.write('\ufeff' + header.join(',') + '\r\n');
+  for (let i = 0; i < rowCount; i++) {
+    if (!out.write(row(i).map(quote).join(',') + '\r\n')) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return fs.statSync(file).size;
+}
+
+const sdrEmail = 'sdr@bench.example';
+
+/** Child process: a migrated database with a team and an SDR. */
+async function prepare(dataDir: string): Promise<void> {
+  const opened = await openDatabase({ dataDir });
+  await migrateToLatest(opened.db);
+  const people = createPeopleStore(opened.db);
+  await people.upsertTeam({ id: 'team-bench', name: 'Bench team', timeZone: 'Europe/Berlin', pairingMode: 'one_to_one' });
+  await people.createUser(
+    { entraOid: 'oid-bench-sdr', tenantId: null, email: sdrEmail, displayName: 'Bench SDR', role: 'sdr', teamId: 'team-bench', managerId: null, backupId: null, timeZone: 'Europe/Berlin' },
+    new Date(),
+  );
+  await opened.close();
+}
+
+async function main(): Promise<void> {
+  const prepareAt = args.indexOf('--prepare');
+  if (prepareAt !== -1) {
+    await prepare(args[prepareAt + 1] ?? '');
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-bench-import-'));
+  try {
+    const file = path.join(dir, 'leads.csv');
+    const dataDir = path.join(dir, 'db');
+    const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--prepare', dataDir], { stdio: 'inherit' });
+    if (child.status !== 0) throw new Error(`preparing the database failed (exit ${child.status ?? child.signal ?? '?'})`);
+    const size = await writeCsv(file);
+
+    const opened = await openDatabase({ dataDir });
+    const sdr = await createPeopleStore(opened.db).findByEmail(sdrEmail);
+    if (!sdr?.teamId) throw new Error('the prepared database has no SDR');
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const result = await importLeads(opened.db, fs.createReadStream(file), { owner: { teamId: sdr.teamId, sdrId: sdr.id }, clock: systemClock });
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    await opened.close();
+    if (!result.ok) throw new Error(result.error.message);
+    const r = result.value;
+    const expectedBad = Math.floor((rowCount - 8) / badEvery) + 1;
+    if (r.rows !== rowCount || r.rejectedCount !== expectedBad || r.created !== rowCount - expectedBad) {
+      throw new Error(`unexpected report: rows ${r.rows}, created ${r.created}, rejected ${r.rejectedCount} (expected ${expectedBad}), flagged ${r.flaggedCount}, skipped ${r.skipped}`);
+    }
+    console.log(`bench: csv_import_rows = ${r.rows} rows`);
+    console.log(`bench: csv_import_rows_per_s = ${Math.round(r.rows / seconds)} rows/s`);
+    console.log(`bench: csv_import_peak_rss = ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
+    // CPU time per row: steadier than the wall clock on a busy machine (PGlite runs on this thread).
+    console.log(`bench: csv_import_cpu_per_row = ${Math.round((cpu.user + cpu.system) / r.rows)} µs`);
+    console.log(`bench: csv_import_file_size = ${(size / 1048576).toFixed(1)} MB`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
