@@ -21,9 +21,10 @@ import { registerHealthRoutes } from './routes/health';
 import { registerMeRoutes } from './routes/me';
 import { registerLeadRoutes } from './routes/leads';
 import { registerPeopleRoutes } from './routes/people';
+import { registerImportRoutes } from './routes/imports';
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimitBytes'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'importBodyLimitBytes'>;
   logger: Logger;
   clock: Clock;
   /** For /healthz only (`select 1`). */
@@ -97,5 +98,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerMeRoutes(app, deps);
   registerLeadRoutes(app, deps);
   registerPeopleRoutes(app, deps);
+  registerImportRoutes(app, deps);
   return app;
 }

@@ -1,6 +1,9 @@
 // Bearer authentication for /api: one validation path for Entra ID v2 access tokens (jose: RS256 over the tenant's
 // JWKS, issuer, audience, lifetime, tenant, scope or app role), then the signed-in user found by `oid`.
-// Tokens are never logged. Imports: jose, fastify types, ../config, ../clock, the people store and domain types.
+// Tokens are never logged. Imports: jose, node:https/tls (an extra CA for the JWKS download), fastify types, ../config,
+// ../clock, the people store and domain types.
+import https from 'node:https';
+import tls from 'node:tls';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
@@ -55,6 +58,11 @@ export interface TokenVerifierOptions {
   clockToleranceSeconds?: number;
   /** A key set to use instead of fetching `jwksUrl` (tests of the verifier alone). */
   keySet?: JWTVerifyGetKey;
+  /**
+   * A CA certificate (PEM) the JWKS download trusts besides Node's roots: the sandbox's local CA in demo mode.
+   * Nothing else is trusted differently; no system trust store or NODE_EXTRA_CA_CERTS is involved.
+   */
+  trustedCaPem?: string;
 }
 
 const notConfigured: AuthFailure = {
@@ -114,7 +122,9 @@ export function createTokenVerifier(auth: Config['auth'], options: TokenVerifier
   if (issuer === undefined || jwksUrl === undefined || audiences.length === 0) {
     return { configured: false, verify: () => Promise.resolve({ ok: false, failure: notConfigured }) };
   }
-  const keySet = options.keySet ?? createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+  // jose 5 fetches the JWKS with node:https, so an extra CA goes in through an https.Agent.
+  const agent = options.trustedCaPem === undefined ? undefined : new https.Agent({ ca: [...tls.rootCertificates, options.trustedCaPem] });
+  const keySet = options.keySet ?? createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, ...(agent ? { agent } : {}) });
   const requiredScope = options.requiredScope ?? 'access_as_user';
   const acceptedRoles = options.acceptedRoles;
   const allowedTenants = new Set(auth.allowedTenants);

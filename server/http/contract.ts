@@ -363,3 +363,33 @@ export const HealthDto = z.object({
   database: z.enum(['ok', 'unavailable']),
 });
 export type HealthDto = z.infer<typeof HealthDto>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// CSV import: POST /api/imports with a text/csv body
+
+export const ImportQuery = z.strictObject({
+  /** For managers and admins: the SDR of their team who will own the leads. */
+  ownerId: Id.optional(),
+});
+export type ImportQuery = z.infer<typeof ImportQuery>;
+
+export const ImportReportDto = z.object({
+  rows: z.number().int(),
+  created: z.number().int(),
+  /** Already leads of this SDR (the same file imported twice creates nothing). */
+  skipped: z.number().int(),
+  flaggedCount: z.number().int(),
+  /** Rows someone else already pursues (by email or company domain), with the owner. */
+  flagged: z.array(
+    z.object({ line: z.number().int(), email: z.string(), matchedBy: z.enum(['email', 'domain']), ownerId: z.string(), ownerName: z.string(), leadId: z.string() }),
+  ),
+  rejectedCount: z.number().int(),
+  /** Every problem of a rejected row, with its line number. */
+  rejected: z.array(
+    z.object({ line: z.number().int(), field: z.string().nullable(), column: z.string().nullable(), code: z.string(), message: z.string() }),
+  ),
+  ignoredHeaders: z.array(z.string()),
+  encoding: z.string(),
+  delimiter: z.string(),
+});
+export type ImportReportDto = z.infer<typeof ImportReportDto>;

@@ -22,7 +22,7 @@ import { validateLeadFields, validateLeadPatch } from '../../domain/lead-validat
 import { qualify } from '../../domain/qualification';
 import { transitionLead } from '../../domain/lifecycle';
 import { chooseAe } from '../../domain/people';
-import type { User } from '../../domain/people';
+import { resolveOwner } from './owner';
 
 type LeadDeps = Pick<AppDeps, 'clock' | 'leadStore' | 'peopleStore' | 'qualificationCriteria' | 'handBackReasons'>;
 
@@ -68,21 +68,6 @@ export function registerLeadRoutes(app: App, deps: LeadDeps): void {
   }
 
   /** Who owns a new lead: the SDR creating it, or the SDR of their team a manager or admin names. */
-  async function ownerOf(actor: Actor, user: User, ownerId: string | undefined): Promise<{ ownerId: string; teamId: string }> {
-    if (ownerId === undefined || ownerId === actor.userId) {
-      if (user.teamId === null) {
-        throw new HttpError(400, 'owner_required', 'Name the SDR who owns this lead (ownerId).', { field: 'ownerId' });
-      }
-      return { ownerId: user.id, teamId: user.teamId };
-    }
-    if (actor.role === 'sdr') throw forbidden('An SDR creates leads for themself only.');
-    const owner = await people.getUser(ownerId);
-    const teamId = owner?.active === true && owner.role === 'sdr' ? owner.teamId : null;
-    if (owner === undefined || teamId === null || (actor.role === 'manager' && teamId !== actor.teamId)) {
-      throw new HttpError(400, 'invalid_owner', 'The owner must be an active SDR of your team.', { field: 'ownerId' });
-    }
-    return { ownerId: owner.id, teamId };
-  }
 
   app.get(
     '/api/leads',
@@ -119,7 +104,7 @@ export function registerLeadRoutes(app: App, deps: LeadDeps): void {
     async (request, reply) => {
       const { actor, user } = requireAuth(request);
       if (!canCreateLead(actor)) throw forbidden('Only SDRs, managers and admins create leads.');
-      const owner = await ownerOf(actor, user, request.body.ownerId);
+      const owner = await resolveOwner(people, actor, user, request.body.ownerId);
       const validated = validateLeadFields(leadFieldsOf(request.body, 'ownerId'));
       if (!validated.ok) throw fromFieldErrors(validated.error);
       const fields = validated.value;
