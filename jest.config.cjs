@@ -4,6 +4,8 @@ const transform = { '^.+\\.m?[tj]sx?$': ['ts-jest', { tsconfig: 'tsconfig.json' 
 const transformIgnorePatterns = ['/node_modules/(?!(jose|kysely|cookie|typebox)/)'];
 
 module.exports = {
+  // Shared 2-core machines run suites in parallel: a slow start is not a failure (speed is measured by benchmarks).
+  testTimeout: 30_000,
   projects: [
     {
       displayName: 'server',

@@ -5,7 +5,8 @@
 set -euo pipefail
 B=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$B" ] || { echo "postgres.sh: no PostgreSQL server binaries (apt-get install -y postgresql)" >&2; exit 2; }
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# Run from a folder the postgres user can enter (the clone may be in a private temporary folder).
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 if [ "${1:-}" = stop ]; then as_pg "$B/pg_ctl" -D "$2/data" -m fast -w stop >/dev/null; rm -rf "$2"; exit 0; fi
 D=$(mktemp -d /tmp/baton-pg.XXXXXX); chmod 755 "$D"
 [ "$(id -u)" = 0 ] && chown postgres:postgres "$D"

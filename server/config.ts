@@ -28,6 +28,10 @@ const schema = z.strictObject({
   QUALIFICATION_FILE: z.string().min(1).default('server/settings/qualification.json'),
   HAND_BACK_REASONS_FILE: z.string().min(1).default('server/settings/hand-back-reasons.json'),
   DEMO_DATA: z.enum(['on', 'off']).default('off'),
+  SANDBOX: z.enum(['on', 'off']).default('off'),
+  SANDBOX_PORT: port.default(3100),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -48,6 +52,10 @@ export interface Config {
   readonly qualificationFile: string;
   readonly handBackReasonsFile: string;
   readonly demoData: boolean;
+  /** Run the local Microsoft 365 sandbox in process and point sign-in at it (what `npm start` does). */
+  readonly sandbox: { readonly enabled: boolean; readonly port: number };
+  /** Serve HTTPS with these PEM files; in sandbox mode a certificate of the sandbox's local CA is used instead. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +98,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     qualificationFile: path.resolve(v.QUALIFICATION_FILE),
     handBackReasonsFile: path.resolve(v.HAND_BACK_REASONS_FILE),
     demoData: v.DEMO_DATA === 'on',
+    sandbox: Object.freeze({ enabled: v.SANDBOX === 'on', port: v.SANDBOX_PORT }),
+    tls: v.TLS_CERT_FILE && v.TLS_KEY_FILE ? Object.freeze({ certFile: path.resolve(v.TLS_CERT_FILE), keyFile: path.resolve(v.TLS_KEY_FILE) }) : undefined,
   };
+  if ((v.TLS_CERT_FILE === undefined) !== (v.TLS_KEY_FILE === undefined)) {
+    throw new ConfigError(v.TLS_CERT_FILE === undefined ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE', 'must be set together with the other TLS file');
+  }
   return Object.freeze(config);
 }

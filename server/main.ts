@@ -1,61 +1,102 @@
 // Composition root: reads the config, opens and migrates the database, loads the settings files, wires the
-// stores, the token verifier and the HTTP app, then listens and shuts down gracefully. `--demo` loads the demo
-// tenant into an empty database (what `npm start` does). The only module that wires adapters together.
+// stores, the token verifier and the HTTP app, then listens and shuts down gracefully. `--demo` (what `npm start`
+// does) also starts the local Microsoft 365 sandbox, shares its clock, serves HTTPS with a certificate of its local
+// CA, points sign-in at its identity provider, and loads the demo tenant into an empty database.
+// The only module that wires adapters together, and the only one of Baton's that may import the sandbox.
+import fs from 'node:fs';
 import { loadConfig, ConfigError, type Config } from './config';
 import { createLogger } from './log';
-import { systemClock } from './clock';
+import { systemClock, type Clock } from './clock';
 import { migrateToLatest, openDatabase } from './store/database';
 import { createLeadStore } from './store/lead-store';
 import { createPeopleStore } from './store/people-store';
-import { loadSettings, SettingsError } from './settings/load-settings';
+import { loadSettings, SettingsError, type Settings } from './settings/load-settings';
 import { createTokenVerifier } from './http/auth';
-import { buildApp } from './http/app';
+import { buildApp, type AppOptions } from './http/app';
 import { loadDemoData } from './demo/demo-data';
+import { startSandbox, type RunningSandbox } from './sandbox/server';
+import { createSandboxClock } from './sandbox/sandbox-clock';
 
-async function main(argv: readonly string[]): Promise<void> {
-  let config: Config;
+function fatal(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+function readConfig(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(1);
-    }
+    if (e instanceof ConfigError) fatal(e.message);
     throw e;
   }
-  const logger = createLogger(config.logLevel);
-  let settings;
+}
+
+function readSettings(config: Config): Settings {
   try {
-    settings = loadSettings(config);
+    return loadSettings(config);
   } catch (e) {
-    if (e instanceof SettingsError) {
-      console.error(e.message);
-      process.exit(1);
-    }
+    if (e instanceof SettingsError) fatal(e.message);
     throw e;
+  }
+}
+
+/** Sign-in settings that trust the sandbox's identity provider, as they would trust Entra ID. */
+function sandboxAuth(running: RunningSandbox): Config['auth'] {
+  const tenant = running.sandbox.tenant;
+  return {
+    issuer: `${running.url}/${tenant.tenantId}/v2.0`,
+    audiences: [tenant.apps.api.clientId, tenant.apps.api.identifierUri],
+    jwksUrl: `${running.url}/${tenant.tenantId}/discovery/v2.0/keys`,
+    allowedTenants: [tenant.tenantId],
+  };
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const demo = argv.includes('--demo');
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const settings = readSettings(config);
+
+  let clock: Clock = systemClock;
+  let sandbox: RunningSandbox | null = null;
+  let auth = config.auth;
+  let trustedCaPem: string | undefined;
+  const appOptions: AppOptions = {};
+  if (demo || config.sandbox.enabled) {
+    const sandboxClock = createSandboxClock();
+    sandbox = await startSandbox({ port: config.sandbox.port, dataDir: config.dataDir, clock: sandboxClock });
+    clock = sandboxClock;
+    trustedCaPem = sandbox.caPem;
+    appOptions.https = { key: sandbox.tls.key, cert: sandbox.tls.cert };
+    if (!auth.issuer || !auth.jwksUrl || auth.audiences.length === 0) auth = sandboxAuth(sandbox);
+  } else if (config.tls) {
+    appOptions.https = { key: fs.readFileSync(config.tls.keyFile, 'utf8'), cert: fs.readFileSync(config.tls.certFile, 'utf8') };
   }
 
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const applied = await migrateToLatest(database.db);
   logger.info({ database: database.kind, applied }, 'database ready');
 
-  if (argv.includes('--demo') || config.demoData) {
-    const demo = await loadDemoData(database.db, { now: systemClock.now(), criteria: settings.qualificationCriteria, handBackReasons: settings.handBackReasons });
-    logger.info(demo, demo.skipped ? 'demo data already present' : 'demo data loaded');
+  if (demo || config.demoData) {
+    const loaded = await loadDemoData(database.db, { now: clock.now(), criteria: settings.qualificationCriteria, handBackReasons: settings.handBackReasons });
+    logger.info(loaded, loaded.skipped ? 'demo data already present' : 'demo data loaded');
   }
 
-  const tokenVerifier = createTokenVerifier(config.auth, { clock: systemClock });
-  const app = await buildApp({
-    config,
-    logger,
-    clock: systemClock,
-    db: database.db,
-    leadStore: createLeadStore(database.db),
-    peopleStore: createPeopleStore(database.db),
-    tokenVerifier,
-    qualificationCriteria: settings.qualificationCriteria,
-    handBackReasons: settings.handBackReasons,
-  });
+  const tokenVerifier = createTokenVerifier(auth, { clock, ...(trustedCaPem === undefined ? {} : { trustedCaPem }) });
+  const app = await buildApp(
+    {
+      config,
+      logger,
+      clock,
+      db: database.db,
+      leadStore: createLeadStore(database.db),
+      peopleStore: createPeopleStore(database.db),
+      tokenVerifier,
+      qualificationCriteria: settings.qualificationCriteria,
+      handBackReasons: settings.handBackReasons,
+    },
+    appOptions,
+  );
 
   let closing = false;
   const shutdown = (signal: string) => {
@@ -64,22 +105,34 @@ async function main(argv: readonly string[]): Promise<void> {
     logger.info({ signal }, 'shutting down');
     void app
       .close()
+      .then(() => sandbox?.close())
       .then(() => database.close())
-      .then(() => process.exit(0), (e: unknown) => {
-        logger.error({ err: e }, 'shutdown failed');
-        process.exit(1);
-      });
+      .then(
+        () => process.exit(0),
+        (e: unknown) => {
+          logger.error({ err: e }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
-  process.once('SIGINT', () => { shutdown('SIGINT'); });
-  process.once('SIGTERM', () => { shutdown('SIGTERM'); });
+  process.once('SIGINT', () => {
+    shutdown('SIGINT');
+  });
+  process.once('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
 
   const address = await app.listen({ port: config.port, host: config.host });
   const where = database.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
   console.log(`Baton is listening on ${address} (${where})`);
-  console.log(`  health:  ${address}/healthz`);
-  console.log(`  API:     ${address}/api (OpenAPI at ${address}/api/openapi.json)`);
-  if (!tokenVerifier.configured) {
-    console.log('  auth:    AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL are not all set: every /api request is refused (401)');
+  console.log(`  health:   ${address}/healthz`);
+  console.log(`  API:      ${address}/api (OpenAPI at ${address}/api/openapi.json)`);
+  if (sandbox) {
+    const tid = sandbox.sandbox.tenant.tenantId;
+    console.log(`  sandbox:  ${sandbox.url} — a local Microsoft 365: Graph at ${sandbox.url}/v1.0, sign-in at ${sandbox.url}/${tid}/oauth2/v2.0/authorize`);
+    console.log(`            the demo tenant: ${sandbox.url}/sandbox/tenant.json; its CA (trust it in a browser to skip warnings): ${sandbox.url}/sandbox/ca.pem`);
+  } else if (!tokenVerifier.configured) {
+    console.log('  auth:     AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL are not all set: every /api request is refused (401)');
   }
 }
 

@@ -47,13 +47,19 @@ declare module 'fastify' {
 
 export const openApiPath = '/api/openapi.json';
 
-export async function buildApp(deps: AppDeps): Promise<App> {
+export interface AppOptions {
+  /** Serve HTTPS with this key and certificate (Outlook loads add-ins over HTTPS only). */
+  https?: { key: string; cert: string };
+}
+
+export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: deps.config.bodyLimitBytes,
     genReqId: () => randomUUID(),
     // Ids in logs are ours; a caller's x-request-id is not trusted.
     requestIdHeader: false,
+    ...(options.https ? { https: options.https } : {}),
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
