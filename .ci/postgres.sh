@@ -10,7 +10,9 @@ as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); els
 if [ "${1:-}" = stop ]; then as_pg "$B/pg_ctl" -D "$2/data" -m fast -w stop >/dev/null; rm -rf "$2"; exit 0; fi
 D=$(mktemp -d /tmp/baton-pg.XXXXXX); chmod 755 "$D"
 [ "$(id -u)" = 0 ] && chown postgres:postgres "$D"
+# The first free port from 54329 (another server, or a leftover one, may hold it).
 P=${PGPORT_CI:-54329}
+while (exec 3<>"/dev/tcp/127.0.0.1/$P") 2>/dev/null; do P=$((P + 1)); done
 as_pg "$B/initdb" -D "$D/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$B/pg_ctl" -D "$D/data" -l "$D/server.log" -w -o "-p $P -k $D -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 as_pg "$B/createdb" -h 127.0.0.1 -p "$P" -U postgres baton_test
