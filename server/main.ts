@@ -130,6 +130,7 @@ async function main(argv: readonly string[]): Promise<void> {
   if (sandbox) {
     const tid = sandbox.sandbox.tenant.tenantId;
     console.log(`  sandbox:  ${sandbox.url} — a local Microsoft 365: Graph at ${sandbox.url}/v1.0, sign-in at ${sandbox.url}/${tid}/oauth2/v2.0/authorize`);
+    console.log(`            look inside it and act as any user (reply, accept, decline, add a conflicting event, move the clock): ${sandbox.url}/sandbox/`);
     console.log(`            the demo tenant: ${sandbox.url}/sandbox/tenant.json; its CA (trust it in a browser to skip warnings): ${sandbox.url}/sandbox/ca.pem`);
   } else if (!tokenVerifier.configured) {
     console.log('  auth:     AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL are not all set: every /api request is refused (401)');

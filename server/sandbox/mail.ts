@@ -531,6 +531,11 @@ export function parseMimeMessage(base64: string): JsonObject {
     const v = headerOf(top, header);
     if (v !== undefined) message[prop] = parseAddressList(v);
   }
+  // From (and Sender, else From) become the draft's from and sender, as Graph does with a MIME message.
+  const from = parseAddressList(headerOf(top, 'From') ?? '')[0];
+  const sender = parseAddressList(headerOf(top, 'Sender') ?? '')[0] ?? from;
+  if (from !== undefined) message['from'] = from;
+  if (sender !== undefined) message['sender'] = sender;
   const custom = top.headers.filter((h) => /^x-/i.test(h.name)).map((h) => ({ name: h.name, value: h.value }));
   if (custom.length > 0) message['internetMessageHeaders'] = custom;
 

@@ -18,6 +18,7 @@ import { registerCalendarRoutes } from './routes/calendar';
 import { registerSubscriptionRoutes } from './routes/subscriptions';
 import { registerBatchRoute } from './routes/batch';
 import { registerControlRoutes } from './routes/control';
+import { registerPageRoutes } from './routes/page';
 
 /** Who is calling Graph, from a validated access token. */
 export interface GraphCaller {
@@ -71,7 +72,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const seed = options.seed ?? loadTenantSeed();
   const clock = options.clock ?? createSandboxClock();
   const changes = createChangeFeed();
-  const directory = createDirectory(seed);
+  const directory = createDirectory(seed, { clock });
   const requestLog = createRequestLog();
   let baseUrl = 'https://127.0.0.1:3100';
   const getBaseUrl = () => baseUrl;
@@ -115,6 +116,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       registerSubscriptionRoutes(app, sandbox);
       registerBatchRoute(app, sandbox);
       registerControlRoutes(app, sandbox);
+      registerPageRoutes(app, sandbox);
       await Promise.resolve();
     },
     async close() {

@@ -2,7 +2,7 @@
 // delete, reauthorize), delivery of batched notifications for the changes in ./change-feed to each notificationUrl
 // with retries, and lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed).
 // Imports: ./change-feed, ./directory, ./faults (types), ./graph-error, ./ids, ./odata (types). No HTTP routes here.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Change, ChangeFeed, ChangeType, ItemKind } from './change-feed';
 import type { Directory } from './directory';
 import type { Faults } from './faults';
@@ -73,6 +73,8 @@ export interface SubscriptionRecord {
 
 /** One item of a `changeNotificationCollection.value`, as Graph posts it. */
 export interface ChangeNotification {
+  /** The notification's own id (change notifications; lifecycle notifications carry none). */
+  id?: string;
   subscriptionId: string;
   subscriptionExpirationDateTime: string;
   changeType?: ChangeType;
@@ -148,6 +150,8 @@ export interface SubscriptionServiceOptions {
 const writable = new Set(['changeType', 'notificationUrl', 'lifecycleNotificationUrl', 'resource', 'expirationDateTime', 'clientState', 'latestSupportedTlsVersion', 'includeResourceData', 'encryptionCertificate', 'encryptionCertificateId', 'notificationQueryOptions', 'notificationUrlAppId']);
 const ignored = new Set(['id', 'applicationId', 'creatorId', '@odata.type', 'notificationContentType']);
 const tlsVersions = ['v1_0', 'v1_1', 'v1_2', 'v1_3'];
+/** A change notification's id: short and opaque, like Graph's ('lsgTZMr9KwAAA'). */
+const newNotificationId = (): string => randomBytes(9).toString('base64url');
 const changeTypeNames: readonly ChangeType[] = ['created', 'updated', 'deleted'];
 
 const unknownProperty = (name: string): GraphError =>
@@ -458,6 +462,7 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
       if (fate === 'drop') continue;
       const path = resourcePath(c);
       const payload: ChangeNotification = {
+        id: newNotificationId(),
         subscriptionId: sub.id,
         subscriptionExpirationDateTime: graphDateTime(sub.expirationDateTime),
         changeType: c.changeType,

@@ -82,6 +82,7 @@ describe('change notifications', () => {
     expect(posts).toHaveLength(1);
     expect(posts[0]?.headers['content-type']).toMatch(/^application\/json/);
     const entry = (itemId: string, changeType: ChangeType) => ({
+      id: expect.stringMatching(/^[\w-]+$/),
       subscriptionId: sub.id,
       subscriptionExpirationDateTime: sub.expirationDateTime,
       changeType,
@@ -98,6 +99,7 @@ describe('change notifications', () => {
     expect(posts[0]?.json).toEqual({ value: [entry(created, 'created'), entry(updated, 'updated')] });
     for (const item of items('/notify')) expect(Object.keys(item).every((k) => notificationProperties.includes(k))).toBe(true);
     expect(h.sb.subscriptions.stats().delivered).toBe(2);
+    expect(new Set(items('/notify').map((item) => item['id'])).size).toBe(2);
   });
 
   it('notifies events, and only the messages of the folder a subscription names', async () => {

@@ -51,43 +51,15 @@ const documentedExampleExemptions: Record<string, string> = {
 
 /** Differences that are the sandbox's: held exact (fix one, and remove it here). */
 const knownExampleDeviations: string[] = [
-  // server/sandbox/routes/directory.ts: $select on users takes only 12 properties and refuses the other user properties
-  // of the CSDL with 400 ("on type 'microsoft.graph.entity'"); Graph answers 501 for `skills` on a list (the example)
-  // and 200 for postalCode, identities and customSecurityAttributes.
-  'delta-query-overview.2: status 400 (example 501)',
-  'user-get.3: status 400 (example 200)',
-  'user-get.5: status 400 (example 200)',
-  // server/sandbox/routes/directory.ts: `$expand=manager` on a user is ignored (Graph expands it, $levels and $select included).
-  "user-list-manager.2: missing 'manager'",
-  // server/sandbox/directory.ts mailboxSettings answers only what the seed sets (timeZone, workingHours, and
-  // automaticRepliesSetting for Elena Rossi); Graph always answers the whole mailboxSettings.
-  "user-get-mailboxsettings.1: missing 'automaticRepliesSetting'",
-  "user-get-mailboxsettings.1: missing 'dateFormat'",
-  "user-get-mailboxsettings.1: missing 'delegateMeetingMessageDeliveryOptions'",
-  "user-get-mailboxsettings.1: missing 'language'",
-  "user-get-mailboxsettings.1: missing 'timeFormat'",
-  "user-get-mailboxsettings.1: missing 'userPurpose'",
-  // server/sandbox/routes/directory.ts: no routes for the properties of mailboxSettings (GET /mailboxSettings/{property}),
-  // answered 400 "Resource not found for the segment"; they resolve in the CSDL (a structural property of mailboxSettings).
-  'user-get-mailboxsettings.2: status 400 (example 200)',
-  'user-get-mailboxsettings.3: status 400 (example 200)',
-  'user-get-mailboxsettings.4: status 400 (example 200)',
   // server/sandbox/routes/calendar.ts: an event does not carry the navigation annotations of its calendar.
   "event-get.1: missing 'calendar@odata.associationLink'",
   "event-get.1: missing 'calendar@odata.navigationLink'",
   "event-get.2: missing 'calendar@odata.associationLink'",
   "event-get.2: missing 'calendar@odata.navigationLink'",
-  // server/sandbox/mail.ts parseMimeMessage: the From header of a MIME message does not become the draft's from/sender.
-  "message-createreply.2: missing 'from'",
-  "message-createreply.2: missing 'sender'",
-  "user-post-messages.3: missing 'from'",
-  "user-post-messages.3: missing 'sender'",
   // server/sandbox/subscriptions.ts: subscriptions with resource data (includeResourceData, encryptionCertificate) are
   // refused with 400; Graph supports them for messages and events.
   'outlook-change-notifications-overview.5: status 400 (example 201)',
   'outlook-change-notifications-overview.6: status 400 (example 201)',
-  // server/sandbox/subscriptions.ts: a change notification carries no `id` (changeNotification.id in the CSDL).
-  "change-notifications-delivery-webhooks.3: missing 'value[].id'",
 ];
 
 /** Graph → app examples compared with what the sandbox posts to the receiver, and the ones that cannot be. */

@@ -105,6 +105,13 @@ describe('the sandbox held to the Graph v1.0 CSDL', () => {
         'microsoft.graph.message',
         'microsoft.graph.subscription',
         'microsoft.graph.user',
+        // GET /mailboxSettings/{property}: complex ones as objects, primitive and enum ones as `value`.
+        'Edm.String',
+        'microsoft.graph.automaticRepliesSetting',
+        'microsoft.graph.delegateMeetingMessageDeliveryOptions',
+        'microsoft.graph.localeInfo',
+        'microsoft.graph.userPurpose',
+        'microsoft.graph.workingHours',
       ].sort(),
     );
   });
@@ -153,6 +160,9 @@ async function conversation(sdr: Actor, ae: Actor, tag: string): Promise<void> {
   await ok(sdr.call('GET', `${sdr.base}/manager`), 200);
   await ok(ae.call('GET', `${ae.base}/mailboxSettings`), 200);
   await ok(ae.call('GET', `${ae.base}/mailboxSettings?$select=workingHours,timeZone`), 200);
+  for (const property of ['archiveFolder', 'automaticRepliesSetting', 'dateFormat', 'delegateMeetingMessageDeliveryOptions', 'language', 'timeFormat', 'timeZone', 'userPurpose', 'workingHours']) {
+    await ok(ae.call('GET', `${ae.base}/mailboxSettings/${property}`), 200);
+  }
   if (tag === 'me') await ok(ae.call('PATCH', `${ae.base}/mailboxSettings`, { automaticRepliesSetting: { status: 'disabled' } }), 200);
   else {
     // Baton's server app may only read mailbox settings: the AE's own delegated token changes them.
