@@ -1,6 +1,9 @@
-// Writes one batch of imported leads and their audit lines in a single statement: the rows travel as one JSON
-// parameter (json_to_recordset), which PGlite runs about twice as fast as a 1,000-row VALUES list of 20-odd
-// parameters each. Column names come from a typed table, values only as parameters. Imports: kysely, the store.
+// Writes one batch of imported leads and their audit lines. On a PostgreSQL server, in a single statement: the rows
+// travel as one JSON parameter (json_to_recordset), which PGlite runs about twice as fast as a 1,000-row VALUES list
+// of 20-odd parameters each. On the embedded database (PGlite), with two `COPY ... FROM '/dev/blob'` (leads, then
+// their audit lines) in COPY's text format, several times faster again. Column names come from a typed table,
+// values only as parameters or escaped COPY text. Imports: node:crypto, kysely, the store.
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { LeadFields } from '../domain/lead';
 import type { Database } from '../store/schema';
@@ -43,6 +46,18 @@ export interface LeadBatchContext {
   now: Date;
   /** reason_code and reason_text of each lead's audit line (from null to `new`). */
   audit: { code: string; text: string };
+  /**
+   * The embedded database's PGlite instance (embeddedInstanceOf), whose connection `db`'s transaction is on: the
+   * batch is then written with COPY. Only when nothing else can write meanwhile (PGlite is one connection) and the
+   * caller has checked, in the same transaction, that no lead has any of these emails: COPY has no
+   * `on conflict do nothing`, so a clash fails the batch instead of leaving the row out.
+   */
+  copyTo?: BlobQueryable;
+}
+
+/** What COPY needs of PGlite: a query with the `blob` option that `FROM '/dev/blob'` reads. */
+export interface BlobQueryable {
+  query(query: string, params: unknown[], options: { blob: Blob }): Promise<unknown>;
 }
 
 /**
@@ -55,6 +70,7 @@ export async function insertLeadBatch(
   context: LeadBatchContext,
 ): Promise<{ id: string; email: string }[]> {
   if (leads.length === 0) return [];
+  if (context.copyTo) return copyLeadBatch(context.copyTo, leads, context);
   const { teamId, sdrId, actorId, now, audit } = context;
   const rows = JSON.stringify(leads.map(fieldsToRow));
   const result = await sql<{ id: string; email: string }>`
@@ -71,4 +87,75 @@ export async function insertLeadBatch(
     )
     select id, email from inserted`.execute(db);
   return result.rows;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// COPY (embedded database)
+
+const copyLeadColumns = ['id', 'team_id', 'owner_id', 'sdr_id', 'status', 'created_at', 'updated_at', ...columns].join(', ');
+const copyAuditColumns = 'entity, entity_id, actor_id, at, from_state, to_state, reason_code, reason_text';
+
+/**
+ * The leads with ids made here (random UUIDs, as `gen_random_uuid()` makes), then one audit line each, in the
+ * order given: the same rows the INSERT writes.
+ */
+async function copyLeadBatch(
+  copyTo: BlobQueryable,
+  leads: readonly LeadFields[],
+  context: LeadBatchContext,
+): Promise<{ id: string; email: string }[]> {
+  const { teamId, sdrId, actorId, now, audit } = context;
+  const at = now.toISOString();
+  const leadPrefix = `${copyField(teamId)}\t${copyField(sdrId)}\t${copyField(sdrId)}\tnew\t${at}\t${at}`;
+  const auditSuffix = `\t${copyField(actorId)}\t${at}\t\\N\tnew\t${copyField(audit.code)}\t${copyField(audit.text)}\n`;
+  const inserted: { id: string; email: string }[] = [];
+  let leadText = '';
+  let auditText = '';
+  for (const lead of leads) {
+    const id = randomUUID();
+    inserted.push({ id, email: lead.email });
+    const row = fieldsToRow(lead);
+    let line = `${id}\t${leadPrefix}`;
+    for (const c of columns) line += `\t${copyValue(row[c])}`;
+    leadText += `${line}\n`;
+    auditText += `lead\t${id}${auditSuffix}`;
+  }
+  await copyTo.query(`copy leads (${copyLeadColumns}) from '/dev/blob'`, [], { blob: new Blob([leadText]) });
+  await copyTo.query(`copy audit_log (${copyAuditColumns}) from '/dev/blob'`, [], { blob: new Blob([auditText]) });
+  return inserted;
+}
+
+/** One value in COPY's text format: `\N` for null, `t`/`f`, decimal integers, text[] as an array literal. */
+export function copyValue(value: string | number | boolean | readonly string[] | null): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'string') return copyField(value);
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new TypeError(`not an integer for COPY: ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  return copyField(arrayLiteral(value));
+}
+
+/** A text[] literal with every element quoted, so blanks, commas, braces, quotes and `NULL` stay text. */
+function arrayLiteral(items: readonly string[]): string {
+  let out = '{';
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += ',';
+    out += `"${(items[i] ?? '').replace(/["\\]/g, '\\$&')}"`;
+  }
+  return `${out}}`;
+}
+
+const copySpecial = /[\\\t\n\r]/;
+const copySpecials = /[\\\t\n\r]/g;
+const copyEscapes: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * Text as one field of COPY's text format (tab-delimited): a backslash, tab, line feed and carriage return are
+ * escaped; everything else is literal. U+0000 cannot be stored in PostgreSQL text at all.
+ */
+export function copyField(text: string): string {
+  if (text.includes('\u0000')) throw new RangeError('PostgreSQL text cannot hold U+0000');
+  return copySpecial.test(text) ? text.replace(copySpecials, (c) => copyEscapes[c] ?? c) : text;
 }

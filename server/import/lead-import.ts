@@ -1,14 +1,14 @@
 // Imports leads for one SDR from a CSV stream: each row validated (validateLeadFields), checked against the rest of
 // the file and against the database ("never pursue the same lead twice", judgeDuplicate), and written in batches:
-// one transaction per batch, one statement for its leads and their audit lines (./lead-batch-writer).
+// one transaction per batch for its leads and their audit lines (./lead-batch-writer: COPY on the embedded database).
 // Imports: ./lead-csv, the domain, the store, the clock. No HTTP: the route and the CLI call importLeads.
 import type { Clock } from '../clock';
 import { judgeDuplicate, type ExistingLeadMatch } from '../domain/duplicates';
 import type { LeadFieldName, LeadFields, Result } from '../domain/lead';
 import { fieldLabels, validateLeadFields } from '../domain/lead-validation';
-import type { Db } from '../store/database';
+import { embeddedInstanceOf, type Db } from '../store/database';
 import { createLeadStore } from '../store/lead-store';
-import { insertLeadBatch } from './lead-batch-writer';
+import { insertLeadBatch, type BlobQueryable } from './lead-batch-writer';
 import {
   defaultMaxRowBytes,
   leadInputFromCells,
@@ -106,6 +106,9 @@ export async function importLeads(
   const maxRowBytes = options.maxRowBytes ?? defaultMaxRowBytes;
   const { owner, clock, onProgress } = options;
   const actorId = options.actorId ?? owner.sdrId;
+  // On the embedded database the batches are written with COPY: nothing else can write between a batch's check and
+  // its write (one connection, one transaction), so no row of a checked batch can clash.
+  const copyTo = embeddedInstanceOf(db);
 
   let bytesRead = 0;
   const opened = await openLeadCsv(source, {
@@ -158,7 +161,7 @@ export async function importLeads(
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    writing = writeBatch(db, rows, { owner, actorId, now: clock.now() }).then((outcome) => {
+    writing = writeBatch(db, rows, { owner, actorId, now: clock.now(), copyTo }).then((outcome) => {
       report.created += outcome.created;
       report.skipped += outcome.skipped;
       outcome.flagged.forEach(flag);
@@ -271,9 +274,9 @@ interface BatchOutcome {
 async function writeBatch(
   db: Db,
   batch: readonly Candidate[],
-  context: { owner: ImportOwner; actorId: string; now: Date },
+  context: { owner: ImportOwner; actorId: string; now: Date; copyTo: BlobQueryable | undefined },
 ): Promise<BatchOutcome> {
-  const { owner, actorId, now } = context;
+  const { owner, actorId, now, copyTo } = context;
   return db.transaction().execute(async (trx) => {
     // PGlite is one connection: inside the transaction everything goes through `trx`.
     const store = createLeadStore(trx);
@@ -300,7 +303,7 @@ async function writeBatch(
     const inserted = await insertLeadBatch(
       trx,
       fresh.map((c) => c.fields),
-      { teamId: owner.teamId, sdrId: owner.sdrId, actorId, now, audit: importAuditReason },
+      { teamId: owner.teamId, sdrId: owner.sdrId, actorId, now, audit: importAuditReason, ...(copyTo ? { copyTo } : {}) },
     );
     outcome.created = inserted.length;
     // Someone created one of these emails since the check: judge those rows again, never duplicate them.

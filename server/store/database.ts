@@ -37,6 +37,18 @@ export interface OpenedDatabase {
 
 const PG_DATE_OID = pg.types.builtins.DATE;
 
+/** The PGlite instance behind each embedded database's Kysely (see embeddedInstanceOf). */
+const embeddedInstances = new WeakMap<Db, PGlite>();
+
+/**
+ * The PGlite instance behind `db` when it is an embedded database opened by openDatabase, else undefined: for what
+ * Kysely cannot say, such as `COPY ... FROM '/dev/blob'` with the `blob` query option. PGlite is one connection: a
+ * query sent to it while a Kysely transaction on `db` is open runs inside that transaction.
+ */
+export function embeddedInstanceOf(db: Db): PGlite | undefined {
+  return embeddedInstances.get(db);
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<OpenedDatabase> {
   if (target.databaseUrl) {
     pg.types.setTypeParser(PG_DATE_OID, (v: string) => v);
@@ -58,6 +70,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenedDataba
     ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  embeddedInstances.set(db, pglite);
   return {
     db,
     kind: 'embedded',
