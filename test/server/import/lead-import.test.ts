@@ -176,7 +176,7 @@ describe('importLeads', () => {
     ]);
     expect((await leadByEmail('after@three.example.com'))?.contactName).toBe('After');
     expect(progress.at(-1)?.[0]).toBeGreaterThan(big);
-    expect(process.memoryUsage().heapUsed).toBeLessThan(big * 4);
+    // Memory is measured by the import benchmark (peak RSS), not asserted here: heap size depends on GC timing.
   }, 60_000);
 
   it('commits in batches, calls onProgress, and caps the listed problems while counting them all', async () => {
