@@ -46,10 +46,12 @@ export async function buildSandboxApp(sb: Sandbox, options: SandboxAppOptions = 
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 4 * 1024 * 1024,
-    caseSensitive: false,
-    // Outlook item ids are ~150 characters (fastify's default limit, 100, answers 414 for them).
-    maxParamLength: 1024,
-    ignoreTrailingSlash: true,
+    routerOptions: {
+      caseSensitive: false,
+      // Outlook item ids are ~150 characters (fastify's default limit, 100, answers 414 for them).
+      maxParamLength: 1024,
+      ignoreTrailingSlash: true,
+    },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     rewriteUrl: (req: IncomingMessage) => normaliseGraphPath(req.url ?? '/'),

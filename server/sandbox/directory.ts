@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import demoTenantJson from './seed/demo-tenant.json';
 import { systemClock, type Clock } from '../clock';
 import { badRequest, userNotFound } from './graph-error';
 import type { Json, JsonObject } from './odata';
@@ -92,11 +93,13 @@ export const singleUserOnlyProperties: ReadonlySet<string> = new Set(
 
 export const defaultSeedPath = path.join(__dirname, 'seed', 'demo-tenant.json');
 
-export function loadTenantSeed(file = defaultSeedPath): TenantSeed {
-  const parsed = tenantSeedSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+/** The demo tenant by default (imported, so a compiled build carries it), or a seed file of one's own. */
+export function loadTenantSeed(file?: string): TenantSeed {
+  const raw: unknown = file === undefined ? structuredClone(demoTenantJson) : JSON.parse(fs.readFileSync(file, 'utf8'));
+  const parsed = tenantSeedSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`sandbox seed ${file}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`);
+    throw new Error(`sandbox seed ${file ?? defaultSeedPath}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`);
   }
   return parsed.data;
 }
