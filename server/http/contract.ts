@@ -127,26 +127,14 @@ const leadFieldInput = {
   notes: Text.nullable(),
 };
 
+/** Every lead field, each optional: what a patch may carry. */
+const optionalLeadFields = z.object(leadFieldInput).partial().shape;
+
 export const LeadCreateBody = z.strictObject({
+  ...optionalLeadFields,
   contactName: leadFieldInput.contactName,
   email: leadFieldInput.email,
   companyName: leadFieldInput.companyName,
-  title: leadFieldInput.title.optional(),
-  phone: leadFieldInput.phone.optional(),
-  webDomain: leadFieldInput.webDomain.optional(),
-  website: leadFieldInput.website.optional(),
-  employeeCount: leadFieldInput.employeeCount.optional(),
-  country: leadFieldInput.country.optional(),
-  timeZone: leadFieldInput.timeZone.optional(),
-  decisionMaker: leadFieldInput.decisionMaker.optional(),
-  needs: leadFieldInput.needs.optional(),
-  currentSolution: leadFieldInput.currentSolution.optional(),
-  competitors: leadFieldInput.competitors.optional(),
-  budget: leadFieldInput.budget.optional(),
-  productInterests: leadFieldInput.productInterests.optional(),
-  demoRequested: leadFieldInput.demoRequested.optional(),
-  sourceList: leadFieldInput.sourceList.optional(),
-  notes: leadFieldInput.notes.optional(),
   /** A manager or admin may create the lead for an SDR of their team; an SDR always owns what they create. */
   ownerId: Id.optional(),
 });
@@ -155,25 +143,7 @@ export type LeadCreateBody = z.infer<typeof LeadCreateBody>;
 export const LeadPatchBody = z.strictObject({
   /** The version the client read: a stale one is refused with 409 `version_conflict`. */
   version: z.int().min(1),
-  contactName: leadFieldInput.contactName.optional(),
-  email: leadFieldInput.email.optional(),
-  companyName: leadFieldInput.companyName.optional(),
-  title: leadFieldInput.title.optional(),
-  phone: leadFieldInput.phone.optional(),
-  webDomain: leadFieldInput.webDomain.optional(),
-  website: leadFieldInput.website.optional(),
-  employeeCount: leadFieldInput.employeeCount.optional(),
-  country: leadFieldInput.country.optional(),
-  timeZone: leadFieldInput.timeZone.optional(),
-  decisionMaker: leadFieldInput.decisionMaker.optional(),
-  needs: leadFieldInput.needs.optional(),
-  currentSolution: leadFieldInput.currentSolution.optional(),
-  competitors: leadFieldInput.competitors.optional(),
-  budget: leadFieldInput.budget.optional(),
-  productInterests: leadFieldInput.productInterests.optional(),
-  demoRequested: leadFieldInput.demoRequested.optional(),
-  sourceList: leadFieldInput.sourceList.optional(),
-  notes: leadFieldInput.notes.optional(),
+  ...optionalLeadFields,
 });
 export type LeadPatchBody = z.infer<typeof LeadPatchBody>;
 
