@@ -32,6 +32,18 @@ const schema = z.strictObject({
   SANDBOX_PORT: port.default(3100),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
+  GRAPH_TENANT_ID: z.string().min(1).optional(),
+  GRAPH_CLIENT_ID: z.string().min(1).optional(),
+  GRAPH_CLIENT_SECRET: z.string().min(1).optional(),
+  GRAPH_CLIENT_CERTIFICATE_FILE: z.string().min(1).optional(),
+  GRAPH_AUTHORITY_HOST: z.url({ protocol: /^https$/ }).default('https://login.microsoftonline.com'),
+  GRAPH_BASE_URL: z.url({ protocol: /^https$/ }).default('https://graph.microsoft.com'),
+  GRAPH_CONCURRENCY_SCOPE: z.enum(['app', 'mailbox']).default('app'),
+  GRAPH_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(4).default(4),
+  GRAPH_SUBSCRIPTION_MINUTES: z.coerce.number().int().min(45).max(10_080).default(4_320),
+  DELTA_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1_440).default(30),
+  PUBLIC_URL: z.url({ protocol: /^https$/ }).optional(),
+  TLS_EXTRA_CA_FILE: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -56,6 +68,35 @@ export interface Config {
   readonly sandbox: { readonly enabled: boolean; readonly port: number };
   /** Serve HTTPS with these PEM files; in sandbox mode a certificate of the sandbox's local CA is used instead. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /**
+   * The Microsoft 365 tenant Baton watches (app-only, client credentials), or undefined when GRAPH_TENANT_ID and
+   * GRAPH_CLIENT_ID are not set (then `npm start` uses the sandbox's tenant, and a plain server watches nothing).
+   */
+  readonly graph: GraphConfig | undefined;
+  /** Limits and rhythm of the Graph seam and of the mailbox watch; they apply to the sandbox as to a real tenant. */
+  readonly graphLimits: {
+    /** `app`: at most N concurrent requests for the whole app (the newest text of Outlook's limits); `mailbox`: per mailbox. */
+    readonly concurrencyScope: 'app' | 'mailbox';
+    readonly maxConcurrency: number;
+    readonly subscriptionMinutes: number;
+    readonly deltaIntervalMinutes: number;
+  };
+  /** Baton's public https URL, where Graph posts change notifications (`{PUBLIC_URL}/graph/notifications`). */
+  readonly publicUrl: string | undefined;
+  /** A PEM file of extra CA certificates Baton's outgoing HTTPS trusts (a TLS-inspecting proxy, a private CA). */
+  readonly extraCaFile: string | undefined;
+}
+
+export interface GraphConfig {
+  readonly tenantId: string;
+  readonly clientId: string;
+  /** Exactly one of the secret and the certificate file (a PEM with the private key and the certificate). */
+  readonly clientSecret: string | undefined;
+  readonly certificateFile: string | undefined;
+  /** `https://login.microsoftonline.com` (or a national cloud's, or the sandbox's). */
+  readonly authorityHost: string;
+  /** `https://graph.microsoft.com` (without `/v1.0`). */
+  readonly baseUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -100,7 +141,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoData: v.DEMO_DATA === 'on',
     sandbox: Object.freeze({ enabled: v.SANDBOX === 'on', port: v.SANDBOX_PORT }),
     tls: v.TLS_CERT_FILE && v.TLS_KEY_FILE ? Object.freeze({ certFile: path.resolve(v.TLS_CERT_FILE), keyFile: path.resolve(v.TLS_KEY_FILE) }) : undefined,
+    graph:
+      v.GRAPH_TENANT_ID !== undefined && v.GRAPH_CLIENT_ID !== undefined
+        ? Object.freeze({
+            tenantId: v.GRAPH_TENANT_ID,
+            clientId: v.GRAPH_CLIENT_ID,
+            clientSecret: v.GRAPH_CLIENT_SECRET,
+            certificateFile: v.GRAPH_CLIENT_CERTIFICATE_FILE === undefined ? undefined : path.resolve(v.GRAPH_CLIENT_CERTIFICATE_FILE),
+            authorityHost: v.GRAPH_AUTHORITY_HOST.replace(/\/+$/, ''),
+            baseUrl: v.GRAPH_BASE_URL.replace(/\/+$/, ''),
+          })
+        : undefined,
+    graphLimits: Object.freeze({
+      concurrencyScope: v.GRAPH_CONCURRENCY_SCOPE,
+      maxConcurrency: v.GRAPH_MAX_CONCURRENCY,
+      subscriptionMinutes: v.GRAPH_SUBSCRIPTION_MINUTES,
+      deltaIntervalMinutes: v.DELTA_INTERVAL_MINUTES,
+    }),
+    publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
+    extraCaFile: v.TLS_EXTRA_CA_FILE === undefined ? undefined : path.resolve(v.TLS_EXTRA_CA_FILE),
   };
+  if ((v.GRAPH_TENANT_ID === undefined) !== (v.GRAPH_CLIENT_ID === undefined)) {
+    throw new ConfigError(v.GRAPH_TENANT_ID === undefined ? 'GRAPH_TENANT_ID' : 'GRAPH_CLIENT_ID', 'must be set together with the other GRAPH_ variables');
+  }
+  if (v.GRAPH_CLIENT_ID !== undefined && (v.GRAPH_CLIENT_SECRET === undefined) === (v.GRAPH_CLIENT_CERTIFICATE_FILE === undefined)) {
+    throw new ConfigError('GRAPH_CLIENT_SECRET', 'or GRAPH_CLIENT_CERTIFICATE_FILE must be set (exactly one of them) when GRAPH_CLIENT_ID is');
+  }
   if ((v.TLS_CERT_FILE === undefined) !== (v.TLS_KEY_FILE === undefined)) {
     throw new ConfigError(v.TLS_CERT_FILE === undefined ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE', 'must be set together with the other TLS file');
   }

@@ -9,11 +9,13 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import type { Database } from './schema';
 import * as m001 from './migrations/001-foundation';
+import * as m002 from './migrations/002-mailbox-watch';
 
 export type Db = Kysely<Database>;
 
 const migrations: Record<string, Migration> = {
   '001-foundation': m001,
+  '002-mailbox-watch': m002,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

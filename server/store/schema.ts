@@ -78,6 +78,76 @@ export interface HandoffTable {
   stage: string;
   stage_changed_at: Timestamp;
   created_at: CreatedAt;
+  intro_message_id: string | null;
+  intro_internet_message_id: string | null;
+  intro_conversation_id: string | null;
+  intro_sent_at: Timestamp | null;
+  meeting_event_id: string | null;
+  meeting_ical_uid: string | null;
+  meeting_ae_event_id: string | null;
+  meeting_start: Timestamp | null;
+  meeting_end: Timestamp | null;
+}
+
+export type SubscriptionScope = 'events' | 'sentitems' | 'inbox';
+
+export interface GraphSubscriptionTable {
+  id: string;
+  user_id: string;
+  scope: SubscriptionScope;
+  resource: string;
+  client_state: string;
+  status: 'active' | 'removed';
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  renewed_at: Timestamp | null;
+  removed_at: Timestamp | null;
+  removed_reason: string | null;
+  claimed_until: Timestamp | null;
+}
+
+export interface NotificationQueueTable {
+  id: Generated<string>;
+  kind: 'change' | 'lifecycle';
+  subscription_id: string;
+  user_id: string;
+  scope: SubscriptionScope;
+  change_type: string | null;
+  lifecycle_event: string | null;
+  resource_id: string | null;
+  received_at: Timestamp;
+  available_at: Timestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  claimed_until: Timestamp | null;
+  claimed_by: string | null;
+  processed_at: Timestamp | null;
+  outcome: string | null;
+  last_error: string | null;
+}
+
+export interface DeltaCursorTable {
+  user_id: string;
+  scope: SubscriptionScope;
+  delta_link: string | null;
+  window_start: Timestamp | null;
+  window_end: Timestamp | null;
+  synced_at: Timestamp | null;
+  next_sync_at: Timestamp;
+  resync_reason: string | null;
+  claimed_until: Timestamp | null;
+  failures: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+}
+
+export interface HandoffEventTable {
+  id: Generated<string>;
+  handoff_id: string;
+  kind: string;
+  occurred_at: Timestamp;
+  recorded_at: Timestamp;
+  dedupe_key: string;
+  payload: ColumnType<unknown, string, string>;
+  consumed_at: Timestamp | null;
 }
 
 export interface AuditTable {
@@ -99,6 +169,10 @@ export interface Database {
   leads: LeadTable;
   handoffs: HandoffTable;
   audit_log: AuditTable;
+  graph_subscriptions: GraphSubscriptionTable;
+  notification_queue: NotificationQueueTable;
+  delta_cursors: DeltaCursorTable;
+  handoff_events: HandoffEventTable;
 }
 
 export type TeamRow = Selectable<TeamTable>;
