@@ -10,7 +10,7 @@ import { AuthenticationHandler, Client, HTTPMessageHandler } from '@microsoft/mi
 import { GatewayError } from '../domain/mailbox';
 import type { Logger } from '../log';
 import { toGatewayError } from './graph-errors';
-import { GraphSeam, type SeamFailure, type SeamLimits, type SeamStats } from './graph-seam';
+import { GraphSeam, defaultBackoff, type SeamFailure, type SeamLimits, type SeamStats } from './graph-seam';
 
 export interface GraphConnectionOptions {
   readonly tenantId: string;
@@ -47,6 +47,10 @@ export interface GraphConnection {
   /** What the seam did so far (requests, retries, throttling, token refreshes, in-flight counts). */
   stats(): SeamStats;
   readonly tenantId: string;
+  /** The waits and attempts the seam uses, for work that retries above it ($batch sub-requests). */
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly maxAttempts: number;
+  readonly backoffMs: (attempt: number) => number;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -115,10 +119,14 @@ export function createGraphConnection(options: GraphConnectionOptions): GraphCon
     }
   };
 
+  const sleep = options.sleep ?? realSleep;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const backoffMs = options.backoffMs ?? defaultBackoff;
   const seam = new GraphSeam({
     limits: options.limits,
-    maxAttempts: options.maxAttempts ?? 5,
-    sleep: options.sleep ?? realSleep,
+    maxAttempts,
+    sleep,
+    backoffMs,
     logger: options.logger,
     freshToken: () => token({ fresh: true }),
     onFailure: (failure) => {
@@ -128,7 +136,6 @@ export function createGraphConnection(options: GraphConnectionOptions): GraphCon
         if (failure.error !== null) store.error = failure.error;
       }
     },
-    ...(options.backoffMs ? { backoffMs: options.backoffMs } : {}),
   });
   const authentication = new AuthenticationHandler({ getAccessToken: () => token() });
   authentication.setNext(seam);
@@ -147,6 +154,9 @@ export function createGraphConnection(options: GraphConnectionOptions): GraphCon
   return {
     tenantId: options.tenantId,
     token,
+    sleep,
+    maxAttempts,
+    backoffMs,
     stats: () => ({ ...seam.stats, inFlight: { ...seam.stats.inFlight }, maxInFlight: { ...seam.stats.maxInFlight } }),
     async call<T>(work: (client: Client) => Promise<T>): Promise<T> {
       const store: { error: unknown; failure: SeamFailure | null } = { error: undefined, failure: null };

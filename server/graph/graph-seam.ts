@@ -173,7 +173,7 @@ function createLimiter(max: number, stats: SeamStats) {
   };
 }
 
-const defaultBackoff = (attempt: number): number => Math.min(30_000, 1000 * 2 ** (attempt - 1));
+export const defaultBackoff = (attempt: number): number => Math.min(30_000, 1000 * 2 ** (attempt - 1));
 
 async function discard(response: Response): Promise<void> {
   try {
