@@ -170,7 +170,8 @@ function networkCode(err: unknown): string | null {
 
 function factsOf(err: unknown, now: Date): Facts {
   const rec = asRecord(err);
-  const message = err instanceof Error ? err.message : String(err);
+  // Duck-typed: errors from another realm (Node's internal fetch under Jest) fail `instanceof Error`.
+  const message = str(rec?.['message']) ?? String(err);
   // msal-node: AuthError/ServerError with `errorCode` (invalid_client, network_error, …).
   const msalCode = str(rec?.['errorCode']);
   if (msalCode !== undefined) {
@@ -193,7 +194,7 @@ function factsOf(err: unknown, now: Date): Facts {
     };
   }
   // No answer: a network failure (fetch failed + ECONNRESET, a timeout, an abort).
-  const name = err instanceof Error ? err.name : undefined;
+  const name = str(rec?.['name']);
   const wrappedName = str(rec?.['code']); // the Graph client puts the wrapped error's name in `code`
   const otherCode = networkCode(err) ?? (message === 'fetch failed' ? 'fetch failed' : null) ?? (name === 'TimeoutError' || name === 'AbortError' ? name : null) ?? wrappedName ?? null;
   // A msal error wrapped by the Graph client keeps only its message, which starts with the msal code.
