@@ -69,10 +69,9 @@ export const errorTable: readonly ErrorRow[] = [
   row(null, 'Request_ResourceNotFound', 'not_found'),
   row(null, 'ResourceNotFound', 'not_found'),
   row(null, 'itemNotFound', 'not_found'),
-  // Delta tokens the service no longer knows: resync from scratch.
+  // Delta tokens the service no longer knows: resync from scratch (codes compare case-insensitively).
   row(410, null, 'cursor_expired'),
   row(null, 'SyncStateNotFound', 'cursor_expired'),
-  row(null, 'syncStateNotFound', 'cursor_expired'),
   row(null, 'resyncRequired', 'cursor_expired'),
   row(null, 'SyncStateInvalid', 'cursor_expired'),
   // Graph refused what was asked.
