@@ -379,6 +379,8 @@ function conflictSignal(event: CalendarEvent, mailbox: WatchedMailbox, h: Tracke
   const { meetingStart, meetingEnd } = h;
   if (meetingStart === null || meetingEnd === null) return null;
   if (isOwnItem(event, h) || event.isCancelled || event.response === 'declined') return null;
+  // A series master spans its first occurrence only; the occurrences (calendar view) are what overlap.
+  if (event.type === 'seriesMaster') return null;
   if (!conflictingShowAs.includes(event.showAs)) return null;
   // Half-open intervals: an event ending when the meeting starts does not overlap it.
   if (!(event.start.getTime() < meetingEnd.getTime() && event.end.getTime() > meetingStart.getTime())) return null;

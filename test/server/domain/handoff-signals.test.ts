@@ -271,6 +271,8 @@ describe('conflicts on the AE’s calendar', () => {
     ['an event ending when the meeting starts', busy({ start: t('2026-11-05T13:00:00Z'), end: t('2026-11-05T14:00:00Z') }), ae, [handoff()], []],
     ['an event starting when the meeting ends', busy({ start: t('2026-11-05T14:30:00Z'), end: t('2026-11-05T15:00:00Z') }), ae, [handoff()], []],
     ['a cancelled event', busy({ isCancelled: true }), ae, [handoff()], []],
+    ['an occurrence of a recurring event', busy({ type: 'occurrence' }), ae, [handoff()], [{ kind: 'conflict_added' }]],
+    ['the master of a recurring series (its occurrences are checked)', busy({ type: 'seriesMaster' }), ae, [handoff()], []],
     ['an invite the AE declined', busy({ response: 'declined', isOrganizer: false }), ae, [handoff()], []],
     ['the hand-off’s own meeting', event(), ae, [handoff()], []],
     ['Baton’s prep block for the hand-off', busy({ transactionId: `${H1}:prep`, iCalUId: 'ical-prep' }), ae, [handoff()], []],
