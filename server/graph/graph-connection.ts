@@ -60,7 +60,7 @@ function networkClient(fetchImpl: typeof fetch): INetworkModule {
   const send = async <T>(url: string, method: 'GET' | 'POST', options?: NetworkRequestOptions): Promise<NetworkResponse<T>> => {
     const res = await fetchImpl(url, { method, headers: options?.headers ?? {}, ...(method === 'POST' ? { body: options?.body ?? '' } : {}) });
     const text = await res.text();
-    let body: unknown = {};
+    let body: unknown;
     try {
       body = text === '' ? {} : JSON.parse(text);
     } catch {

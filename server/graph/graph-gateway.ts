@@ -92,7 +92,7 @@ export interface GraphGatewayOptions {
 }
 
 export function createGraphGateway(connection: GraphConnection, options: GraphGatewayOptions = {}): MailboxGateway & SubscriptionGateway {
-  const { call } = connection;
+  const call: GraphConnection['call'] = (work) => connection.call(work);
   const pageSize = options.pageSize ?? 100;
 
   const getJson = (url: string, prefer?: string): Promise<unknown> =>
@@ -106,16 +106,15 @@ export function createGraphGateway(connection: GraphConnection, options: GraphGa
   async function allPages<T>(firstUrl: string, map: (item: unknown) => T, prefer?: string): Promise<{ items: T[]; removed: string[]; deltaLink: string | null }> {
     const items: T[] = [];
     const removed: string[] = [];
-    let url: string | null = firstUrl;
-    for (let n = 0; url !== null; n++) {
-      if (n >= maxPages) throw new GatewayError('permanent', `Graph gave more than ${maxPages} pages for ${firstUrl}`);
+    let url = firstUrl;
+    for (let n = 0; n < maxPages; n++) {
       const page: GraphPage<T> = toPage(await getJson(url, prefer), map);
       items.push(...page.items);
       removed.push(...page.removed);
-      if (page.nextLink !== null) url = page.nextLink;
-      else return { items, removed, deltaLink: page.deltaLink };
+      if (page.nextLink === null) return { items, removed, deltaLink: page.deltaLink };
+      url = page.nextLink;
     }
-    return { items, removed, deltaLink: null };
+    throw new GatewayError('permanent', `Graph gave more than ${maxPages} pages for ${firstUrl}`);
   }
 
   /**

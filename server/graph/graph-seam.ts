@@ -134,8 +134,8 @@ function writeHeader(options: { headers?: HeaderBag }, name: string, value: stri
     if (i >= 0) headers.splice(i, 1);
     headers.push([name, value]);
   } else {
-    for (const k of Object.keys(headers)) if (k.toLowerCase() === name.toLowerCase()) delete headers[k];
-    headers[name] = value;
+    const existing = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+    headers[existing ?? name] = value;
   }
 }
 

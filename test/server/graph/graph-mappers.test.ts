@@ -17,7 +17,7 @@ const invalidField = (fn: () => unknown, field: string) => {
     caught = e;
   }
   expect(caught).toBeInstanceOf(GatewayError);
-  expect(caught).toMatchObject({ code: 'invalid', message: expect.stringContaining(`'${field}'`) });
+  expect(caught).toMatchObject({ code: 'invalid', message: expect.stringContaining(`'${field}'`) as unknown });
 };
 
 describe('messages', () => {

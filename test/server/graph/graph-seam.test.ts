@@ -103,7 +103,7 @@ describe('the seam', () => {
     bed.running.sandbox.faults.configure({ throttle: { count: 5, retryAfterSeconds: 3 } });
     const err = await gateway.mailboxSettings(demoUsers.antonAe).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
-    expect(err).toMatchObject({ code: 'throttled', status: 429, retryAfterMs: 3000, requestId: expect.any(String) });
+    expect(err).toMatchObject({ code: 'throttled', status: 429, retryAfterMs: 3000, requestId: expect.any(String) as unknown });
     expect(bed.sleeps).toEqual([3000]);
   });
 
@@ -209,19 +209,21 @@ describe('the seam', () => {
     const gateway = createGraphGateway(bed.connect({ clientSecret: 'not-the-secret-at-all' }));
     const err = await gateway.mailboxSettings(demoUsers.antonAe).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
-    expect(err).toMatchObject({ code: 'auth', cause: expect.objectContaining({ errorCode: 'invalid_client' }) });
+    expect(err).toMatchObject({ code: 'auth', cause: expect.objectContaining({ errorCode: 'invalid_client' }) as unknown });
   });
 
   it('no answer at all (nothing listening) is temporary: a GET is retried to the limit, a sendMail is not retried and maybe applied', async () => {
     const free = net.createServer();
     await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
     const port = (free.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => free.close(() => resolve()));
+    await new Promise<void>((resolve) => free.close(() => {
+      resolve();
+    }));
     const closed = bed.connect({ baseUrl: `https://127.0.0.1:${port}`, maxAttempts: 3 });
     const gateway = createGraphGateway(closed);
     const err = await gateway.mailboxSettings(demoUsers.antonAe).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'temporary', maybeApplied: false, status: undefined });
-    expect((err as Error).cause).toMatchObject({ message: 'fetch failed', cause: expect.objectContaining({ code: 'ECONNREFUSED' }) });
+    expect((err as Error).cause).toMatchObject({ message: 'fetch failed', cause: expect.objectContaining({ code: 'ECONNREFUSED' }) as unknown });
     expect(bed.sleeps).toEqual([1000, 2000]);
     bed.sleeps.length = 0;
     const sent = await gateway.sendMail(demoUsers.sofiaSdr, { to: [{ address: anton }], subject: 'n', html: 'n' }).catch((e: unknown) => e);

@@ -36,7 +36,11 @@ function headerRecord(raw: unknown): Record<string, string> {
   return out;
 }
 
-const silent = new Writable({ write: (_chunk, _enc, done) => done() });
+const silent = new Writable({
+  write: (_chunk, _enc, done) => {
+    done();
+  },
+});
 
 export async function startGraphTestbed(options: StartSandboxOptions = {}): Promise<GraphTestbed> {
   const running = await startSandbox({ port: 0, ...options });
@@ -60,7 +64,9 @@ export async function startGraphTestbed(options: StartSandboxOptions = {}): Prom
       logger: createLogger('silent', silent),
       sleep: (ms) => {
         sleeps.push(ms);
-        return new Promise((resolve) => setImmediate(resolve));
+        return new Promise((resolve) => {
+          setImmediate(resolve);
+        });
       },
       ...overrides,
     });
