@@ -1,0 +1,234 @@
+// The notification queue and the receiver's view of Graph subscriptions: what the webhook needs to check an item
+// (subscription, owner, clientState, status), the queue's insert of one request's accepted items, and the worker's
+// claim / complete / retry with leases (`FOR UPDATE SKIP LOCKED`, so instances sharing PostgreSQL never take the
+// same item). Imports: kysely, ./schema, the Clock port type.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Clock } from '../clock';
+import type { Database, SubscriptionScope } from './schema';
+
+/** What the receiver checks an incoming notification against. */
+export interface SubscriptionCheck {
+  userId: string;
+  scope: SubscriptionScope;
+  clientState: string;
+  status: 'active' | 'removed';
+}
+
+export type NotificationKind = 'change' | 'lifecycle';
+
+/** One accepted notification item, as the receiver hands it to the queue. */
+export interface NewQueuedNotification {
+  kind: NotificationKind;
+  subscriptionId: string;
+  userId: string;
+  scope: SubscriptionScope;
+  /** `created`, `updated` or `deleted` for a change; null for a lifecycle item. */
+  changeType: string | null;
+  /** `missed`, `subscriptionRemoved` or `reauthorizationRequired` for a lifecycle item; null for a change. */
+  lifecycleEvent: string | null;
+  /** The changed item's id (resourceData.id) for a change; null for a lifecycle item. */
+  resourceId: string | null;
+}
+
+/** A queue item a worker holds under a lease. */
+export interface QueuedNotification extends NewQueuedNotification {
+  /** bigserial, as a decimal string. */
+  id: string;
+  receivedAt: Date;
+  /** Claims so far, this one included. */
+  attempts: number;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  now: Date;
+  /** The lease: another worker may claim the item once it has run out (this worker died, say). */
+  leaseMs: number;
+  limit: number;
+}
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface NotificationStore {
+  /** The subscriptions with these ids (one query; answers may be cached for `subscriptionCacheMs`). */
+  subscriptionsByIds(ids: readonly string[]): Promise<ReadonlyMap<string, SubscriptionCheck>>;
+  /** Drops the cached subscription answers (call after creating or removing a subscription in this process). */
+  forgetSubscriptions(): void;
+  /** Inserts one request's accepted items in one statement; returns how many. */
+  enqueue(items: readonly NewQueuedNotification[], receivedAt: Date): Promise<number>;
+  /** Claims up to `limit` due items, oldest first, skipping items other workers hold. */
+  claim(request: ClaimRequest): Promise<QueuedNotification[]>;
+  /**
+   * Marks items processed, only those still claimed by `workerId` (a worker whose lease was taken over completes
+   * nothing). Pass the worker's transaction to complete together with its other writes. Returns how many.
+   */
+  complete(ids: readonly string[], done: { now: Date; outcome: string; workerId: string }, executor?: Executor): Promise<number>;
+  /** Releases items still claimed by `workerId`, due again at `availableAt`, with the error. Returns how many. */
+  retryLater(ids: readonly string[], retry: { now: Date; availableAt: Date; error: string; workerId: string }): Promise<number>;
+  counts(): Promise<{ pending: number; processed: number }>;
+}
+
+export interface NotificationStoreOptions {
+  /**
+   * How long a subscription lookup is reused, ms (0: never). A removed subscription keeps being accepted at most
+   * this long by other instances; this instance forgets at once through forgetSubscriptions().
+   */
+  subscriptionCacheMs?: number;
+  /** Time for the cache (default: the system clock). */
+  clock?: Clock;
+  /** Most ids held in the cache; past it the cache starts over (forged ids must not grow memory). */
+  subscriptionCacheSize?: number;
+}
+
+interface CacheEntry {
+  value: SubscriptionCheck | null;
+  expiresAt: number;
+}
+
+/** Postgres bigints as decimal strings, in numeric order. */
+const byNumericId = (a: { id: string }, b: { id: string }): number => a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+export function createNotificationStore(db: Kysely<Database>, options: NotificationStoreOptions = {}): NotificationStore {
+  const cacheMs = options.subscriptionCacheMs ?? 0;
+  const cacheSize = options.subscriptionCacheSize ?? 10_000;
+  const now = (): number => (options.clock ? options.clock.now().getTime() : Date.now());
+  let cache = new Map<string, CacheEntry>();
+
+  const lookup = async (ids: readonly string[]): Promise<Map<string, SubscriptionCheck>> => {
+    const found = new Map<string, SubscriptionCheck>();
+    if (ids.length === 0) return found;
+    const rows = await db
+      .selectFrom('graph_subscriptions')
+      .select(['id', 'user_id', 'scope', 'client_state', 'status'])
+      .where('id', 'in', ids)
+      .execute();
+    for (const r of rows) found.set(r.id, { userId: r.user_id, scope: r.scope, clientState: r.client_state, status: r.status });
+    return found;
+  };
+
+  return {
+    async subscriptionsByIds(ids) {
+      const unique = [...new Set(ids)];
+      if (cacheMs <= 0) return lookup(unique);
+      const t = now();
+      const result = new Map<string, SubscriptionCheck>();
+      const missing: string[] = [];
+      for (const id of unique) {
+        const hit = cache.get(id);
+        if (hit === undefined || hit.expiresAt <= t) missing.push(id);
+        else if (hit.value !== null) result.set(id, hit.value);
+      }
+      if (missing.length === 0) return result;
+      const found = await lookup(missing);
+      if (cache.size + missing.length > cacheSize) cache = new Map();
+      const expiresAt = t + cacheMs;
+      for (const id of missing) {
+        const value = found.get(id) ?? null;
+        // Unknown ids are remembered too, so a flood of forged ids costs one query per id per period.
+        cache.set(id, { value, expiresAt });
+        if (value !== null) result.set(id, value);
+      }
+      return result;
+    },
+
+    forgetSubscriptions() {
+      cache = new Map();
+    },
+
+    async enqueue(items, receivedAt) {
+      if (items.length === 0) return 0;
+      // One multi-row INSERT: the request's items are stored together or not at all.
+      const result = await db
+        .insertInto('notification_queue')
+        .values(
+          items.map((i) => ({
+            kind: i.kind,
+            subscription_id: i.subscriptionId,
+            user_id: i.userId,
+            scope: i.scope,
+            change_type: i.changeType,
+            lifecycle_event: i.lifecycleEvent,
+            resource_id: i.resourceId,
+            received_at: receivedAt,
+            available_at: receivedAt,
+          })),
+        )
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? items.length);
+    },
+
+    async claim({ workerId, now: at, leaseMs, limit }) {
+      if (limit <= 0) return [];
+      const leaseEnd = new Date(at.getTime() + leaseMs);
+      // One statement, so one transaction: the locked rows are updated before any other claimer can see them.
+      // FOR UPDATE SKIP LOCKED makes a concurrent claimer pass over them instead of waiting and then taking them too.
+      const rows = await db
+        .updateTable('notification_queue')
+        .set({ claimed_by: workerId, claimed_until: leaseEnd, attempts: sql`attempts + 1` })
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('notification_queue')
+            .select('id')
+            .where('processed_at', 'is', null)
+            .where('available_at', '<=', at)
+            .where((w) => w.or([w('claimed_until', 'is', null), w('claimed_until', '<', at)]))
+            .orderBy('available_at')
+            .orderBy('id')
+            .limit(limit)
+            .forUpdate()
+            .skipLocked(),
+        )
+        .returning(['id', 'kind', 'subscription_id', 'user_id', 'scope', 'change_type', 'lifecycle_event', 'resource_id', 'received_at', 'attempts'])
+        .execute();
+      return rows
+        .map((r) => ({
+          id: r.id,
+          kind: r.kind,
+          subscriptionId: r.subscription_id,
+          userId: r.user_id,
+          scope: r.scope,
+          changeType: r.change_type,
+          lifecycleEvent: r.lifecycle_event,
+          resourceId: r.resource_id,
+          receivedAt: new Date(r.received_at),
+          attempts: r.attempts,
+        }))
+        .sort(byNumericId);
+    },
+
+    async complete(ids, { now: at, outcome, workerId }, executor = db) {
+      if (ids.length === 0) return 0;
+      const result = await executor
+        .updateTable('notification_queue')
+        .set({ processed_at: at, outcome, claimed_until: null })
+        .where('id', 'in', ids)
+        .where('claimed_by', '=', workerId)
+        .where('processed_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async retryLater(ids, { availableAt, error, workerId }) {
+      if (ids.length === 0) return 0;
+      const result = await db
+        .updateTable('notification_queue')
+        .set({ claimed_by: null, claimed_until: null, available_at: availableAt, last_error: error })
+        .where('id', 'in', ids)
+        .where('claimed_by', '=', workerId)
+        .where('processed_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async counts() {
+      const row = await db
+        .selectFrom('notification_queue')
+        .select([
+          sql<string>`count(*) filter (where processed_at is null)`.as('pending'),
+          sql<string>`count(*) filter (where processed_at is not null)`.as('processed'),
+        ])
+        .executeTakeFirstOrThrow();
+      return { pending: Number(row.pending), processed: Number(row.processed) };
+    },
+  };
+}
