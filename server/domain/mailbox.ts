@@ -223,8 +223,11 @@ export interface MailboxGateway {
   mailboxSettings(mailbox: MailboxId): Promise<MailboxSettings>;
   /** null when the user has no manager. */
   manager(userId: string): Promise<DirectoryPerson | null>;
-  /** Messages of one folder changed since `cursor` (null: the initial round). Throws `cursor_expired` on 410. */
-  messagesDelta(mailbox: MailboxId, folder: WatchedFolder, cursor: string | null): Promise<DeltaResult<MailMessage>>;
+  /**
+   * Messages of one folder changed since `cursor` (null: the initial round, limited to messages received since
+   * `since` when given, so a first sync does not read years of mail). Throws `cursor_expired` on 410.
+   */
+  messagesDelta(mailbox: MailboxId, folder: WatchedFolder, cursor: string | null, since?: Date): Promise<DeltaResult<MailMessage>>;
   /** Events in `window` changed since `cursor` (null: the initial round). Throws `cursor_expired` on 410. */
   calendarDelta(mailbox: MailboxId, window: TimeWindow, cursor: string | null): Promise<DeltaResult<CalendarEvent>>;
 }

@@ -290,8 +290,10 @@ export function createGraphGateway(connection: GraphConnection, options: GraphGa
       return orNull(getJson(`${userPath(userId)}/manager?$select=${personSelect.join(',')}`).then(toDirectoryPerson));
     },
 
-    async messagesDelta(mailbox, folder: WatchedFolder, cursor): Promise<DeltaResult<MailMessage>> {
-      const first = cursor ?? `${userPath(mailbox)}/mailFolders/${seg(folder)}/messages/delta?$select=${messageSelect.join(',')}`;
+    async messagesDelta(mailbox, folder: WatchedFolder, cursor, since): Promise<DeltaResult<MailMessage>> {
+      // Message delta takes `$filter=receivedDateTime ge …` on its first round only (https://learn.microsoft.com/graph/api/message-delta).
+      const filter = since === undefined ? '' : `&$filter=receivedDateTime+ge+${utcIso(since)}`;
+      const first = cursor ?? `${userPath(mailbox)}/mailFolders/${seg(folder)}/messages/delta?$select=${messageSelect.join(',')}${filter}`;
       const round = await allPages(first, (json) => toMailMessage(json, folder));
       if (round.deltaLink === null) throw new GatewayError('permanent', 'Graph ended a message delta round without a deltaLink');
       return { changed: round.items, removed: round.removed, cursor: round.deltaLink };
