@@ -13,6 +13,7 @@ import type { Logger } from '../log';
 import type { Db } from '../store/database';
 import type { LeadStore } from '../store/lead-store';
 import type { PeopleStore } from '../store/people-store';
+import type { NotificationStore } from '../store/notification-store';
 import type { QualificationCriteria } from '../domain/qualification';
 import type { HandBackReason } from '../domain/lifecycle';
 import { authenticate, sendAuthFailure, type TokenVerifier } from './auth';
@@ -22,6 +23,7 @@ import { registerMeRoutes } from './routes/me';
 import { registerLeadRoutes } from './routes/leads';
 import { registerPeopleRoutes } from './routes/people';
 import { registerImportRoutes } from './routes/imports';
+import { registerGraphNotificationRoutes, type ReceiverCounters } from './routes/graph-notifications';
 
 export interface AppDeps {
   config: Pick<Config, 'bodyLimitBytes' | 'importBodyLimitBytes'>;
@@ -34,6 +36,14 @@ export interface AppDeps {
   tokenVerifier: TokenVerifier;
   qualificationCriteria: QualificationCriteria;
   handBackReasons: readonly HandBackReason[];
+  /** Graph's change notifications (POST /graph/notifications, /graph/lifecycle); without it those routes are absent. */
+  notificationStore?: NotificationStore;
+  /** When set, notification items from another tenant are dropped. */
+  graphTenantId?: string | undefined;
+  /** Called after items were queued (wakes the worker). */
+  onEnqueued?: () => void;
+  /** The receiver's counters (accepted, dropped by reason), for whoever wants to read them. */
+  receiverCounters?: ReceiverCounters;
 }
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -105,5 +115,6 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   registerLeadRoutes(app, deps);
   registerPeopleRoutes(app, deps);
   registerImportRoutes(app, deps);
+  if (deps.notificationStore) registerGraphNotificationRoutes(app, { ...deps, notificationStore: deps.notificationStore });
   return app;
 }
