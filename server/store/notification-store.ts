@@ -2,9 +2,9 @@
 // (subscription, owner, clientState, status), the queue's insert of one request's accepted items, and the worker's
 // claim / complete / retry with leases (`FOR UPDATE SKIP LOCKED`, so instances sharing PostgreSQL never take the
 // same item). Imports: kysely, ./schema, the Clock port type.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { Clock } from '../clock';
-import type { Database, SubscriptionScope } from './schema';
+import type { Database, NotificationQueueTable, SubscriptionScope } from './schema';
 
 /** What the receiver checks an incoming notification against. */
 export interface SubscriptionCheck {
@@ -54,7 +54,10 @@ export interface NotificationStore {
   subscriptionsByIds(ids: readonly string[]): Promise<ReadonlyMap<string, SubscriptionCheck>>;
   /** Drops the cached subscription answers (call after creating or removing a subscription in this process). */
   forgetSubscriptions(): void;
-  /** Inserts one request's accepted items in one statement; returns how many. */
+  /**
+   * Inserts one request's accepted items in one statement (shared with requests arriving meanwhile, each of which
+   * succeeds or fails as a whole); resolves with how many once they are committed.
+   */
   enqueue(items: readonly NewQueuedNotification[], receivedAt: Date): Promise<number>;
   /** Claims up to `limit` due items, oldest first, skipping items other workers hold. */
   claim(request: ClaimRequest): Promise<QueuedNotification[]>;
@@ -85,6 +88,31 @@ interface CacheEntry {
   expiresAt: number;
 }
 
+type QueueRow = Insertable<NotificationQueueTable>;
+
+interface PendingInsert {
+  rows: QueueRow[];
+  resolve: (count: number) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Rows in one INSERT: 9 parameters a row, under PostgreSQL's 65,535 parameters a statement. */
+const maxRowsPerStatement = 5_000;
+
+function toRow(i: NewQueuedNotification, receivedAt: Date): QueueRow {
+  return {
+    kind: i.kind,
+    subscription_id: i.subscriptionId,
+    user_id: i.userId,
+    scope: i.scope,
+    change_type: i.changeType,
+    lifecycle_event: i.lifecycleEvent,
+    resource_id: i.resourceId,
+    received_at: receivedAt,
+    available_at: receivedAt,
+  };
+}
+
 /** Postgres bigints as decimal strings, in numeric order. */
 const byNumericId = (a: { id: string }, b: { id: string }): number => a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -104,6 +132,59 @@ export function createNotificationStore(db: Kysely<Database>, options: Notificat
       .execute();
     for (const r of rows) found.set(r.id, { userId: r.user_id, scope: r.scope, clientState: r.client_state, status: r.status });
     return found;
+  };
+
+  // Group commit: requests that arrive while an insert runs go together in the next statement (each request's items
+  // stay in one statement). Under load this turns many small commits into a few larger ones; alone, a request waits
+  // for nobody. On the embedded database every commit is a synchronous write that holds the event loop.
+  const waiting: PendingInsert[] = [];
+  let flushing = false;
+
+  const insertRows = async (rows: readonly QueueRow[]): Promise<void> => {
+    if (rows.length <= maxRowsPerStatement) {
+      await db.insertInto('notification_queue').values(rows).execute();
+      return;
+    }
+    // Only a request larger than a statement can hold (a body limit raised far beyond the default) gets here.
+    await db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += maxRowsPerStatement) {
+        await trx.insertInto('notification_queue').values(rows.slice(i, i + maxRowsPerStatement)).execute();
+      }
+    });
+  };
+
+  const flush = async (): Promise<void> => {
+    flushing = true;
+    while (waiting.length > 0) {
+      const group: PendingInsert[] = [];
+      let size = 0;
+      while (waiting.length > 0) {
+        const next = waiting[0];
+        if (next === undefined || (group.length > 0 && size + next.rows.length > maxRowsPerStatement)) break;
+        waiting.shift();
+        group.push(next);
+        size += next.rows.length;
+      }
+      try {
+        await insertRows(group.flatMap((g) => g.rows));
+        for (const g of group) g.resolve(g.rows.length);
+      } catch (error) {
+        if (group.length === 1) {
+          group[0]?.reject(error);
+          continue;
+        }
+        // One request's failure must not fail its neighbours: each one alone, then.
+        for (const g of group) {
+          try {
+            await insertRows(g.rows);
+            g.resolve(g.rows.length);
+          } catch (e) {
+            g.reject(e);
+          }
+        }
+      }
+    }
+    flushing = false;
   };
 
   return {
@@ -135,26 +216,13 @@ export function createNotificationStore(db: Kysely<Database>, options: Notificat
       cache = new Map();
     },
 
-    async enqueue(items, receivedAt) {
-      if (items.length === 0) return 0;
-      // One multi-row INSERT: the request's items are stored together or not at all.
-      const result = await db
-        .insertInto('notification_queue')
-        .values(
-          items.map((i) => ({
-            kind: i.kind,
-            subscription_id: i.subscriptionId,
-            user_id: i.userId,
-            scope: i.scope,
-            change_type: i.changeType,
-            lifecycle_event: i.lifecycleEvent,
-            resource_id: i.resourceId,
-            received_at: receivedAt,
-            available_at: receivedAt,
-          })),
-        )
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? items.length);
+    enqueue(items, receivedAt) {
+      if (items.length === 0) return Promise.resolve(0);
+      const rows = items.map((i) => toRow(i, receivedAt));
+      return new Promise<number>((resolve, reject) => {
+        waiting.push({ rows, resolve, reject });
+        if (!flushing) void flush();
+      });
     },
 
     async claim({ workerId, now: at, leaseMs, limit }) {

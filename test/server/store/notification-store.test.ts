@@ -104,6 +104,19 @@ describe('notification store: queue', () => {
     expect(await store.counts()).toEqual({ pending: 0, processed: 0 });
   });
 
+  it('stores requests arriving together, each whole or not at all: a bad one fails alone', async () => {
+    const bad = change('00000000-0000-4000-8000-000000000000', 9);
+    const results = await Promise.allSettled([
+      store.enqueue([change(p.ae1.id, 1), change(p.ae1.id, 2)], t0),
+      store.enqueue([change(p.ae2.id, 3), bad], t0),
+      store.enqueue([change(p.ae2.id, 4)], t0),
+      store.enqueue([change(p.sdr1.id, 5), change(p.sdr1.id, 6), change(p.sdr1.id, 7)], t0),
+    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected'))).toEqual([2, 'rejected', 1, 3]);
+    const rows = await tdb.db.selectFrom('notification_queue').select('resource_id').orderBy('id').execute();
+    expect(rows.map((r) => r.resource_id)).toEqual(['item-1', 'item-2', 'item-4', 'item-5', 'item-6', 'item-7']);
+  });
+
   it('claims oldest first, up to the limit, only what is due', async () => {
     await store.enqueue([change(p.ae1.id, 1)], later(1_000));
     await store.enqueue([change(p.ae1.id, 2)], t0);
