@@ -20,6 +20,8 @@ export interface StartSandboxOptions {
   /** How the sandbox reaches notification URLs; by default a fetch that trusts Node's roots and the sandbox's CA. */
   fetch?: typeof fetch;
   logger?: boolean;
+  /** The random source of fault injections that hit a share (seeded in tests). */
+  random?: () => number;
 }
 
 export interface RunningSandbox {
@@ -49,6 +51,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
     fetch: options.fetch ?? trusting,
     caPem: tls.caPem,
+    ...(options.random ? { random: options.random } : {}),
   });
   let app: SandboxApp | null = null;
   try {
