@@ -4,6 +4,7 @@
 // CA, points sign-in at its identity provider, and loads the demo tenant into an empty database.
 // The only module that wires adapters together, and the only one of Baton's that may import the sandbox.
 import fs from 'node:fs';
+import os from 'node:os';
 import { loadConfig, ConfigError, type Config } from './config';
 import { createLogger } from './log';
 import { systemClock, type Clock } from './clock';
@@ -16,6 +17,12 @@ import { buildApp, type AppOptions } from './http/app';
 import { loadDemoData } from './demo/demo-data';
 import { startSandbox, type RunningSandbox } from './sandbox/server';
 import { createSandboxClock } from './sandbox/sandbox-clock';
+import { trustingDispatcher, trustingFetch } from './sandbox/tls';
+import { createGraphConnection, type GraphConnectionOptions } from './graph/graph-connection';
+import { createGraphGateway } from './graph/graph-gateway';
+import { createNotificationStore } from './store/notification-store';
+import { createWatchRuntime, type WatchRuntime } from './engine/watch-runtime';
+import type { Logger } from './log';
 
 function fatal(message: string): never {
   console.error(message);
@@ -51,6 +58,45 @@ function sandboxAuth(running: RunningSandbox): Config['auth'] {
   };
 }
 
+/**
+ * How Baton reaches Microsoft 365: the tenant in GRAPH_* when set, else the sandbox's tenant in demo mode, else none
+ * (the server then serves the API and watches no mailbox).
+ */
+function graphConnectionOptions(config: Config, sandbox: RunningSandbox | null, logger: Logger): GraphConnectionOptions | undefined {
+  const limits = { concurrencyScope: config.graphLimits.concurrencyScope, maxConcurrency: config.graphLimits.maxConcurrency };
+  if (config.graph) {
+    const g = config.graph;
+    const extraCa = config.extraCaFile === undefined ? undefined : fs.readFileSync(config.extraCaFile, 'utf8');
+    const dispatcher = extraCa === undefined ? undefined : trustingDispatcher(extraCa);
+    return {
+      tenantId: g.tenantId,
+      clientId: g.clientId,
+      ...(g.clientSecret !== undefined ? { clientSecret: g.clientSecret } : {}),
+      ...(g.certificateFile !== undefined ? { certificatePem: fs.readFileSync(g.certificateFile, 'utf8') } : {}),
+      authorityHost: g.authorityHost,
+      baseUrl: g.baseUrl,
+      ...(dispatcher !== undefined && extraCa !== undefined ? { dispatcher, fetch: trustingFetch(extraCa, dispatcher) } : {}),
+      limits,
+      logger,
+    };
+  }
+  if (sandbox) {
+    const { tenantId, apps } = sandbox.sandbox.tenant;
+    return {
+      tenantId,
+      clientId: apps.server.clientId,
+      clientSecret: apps.server.clientSecret,
+      authorityHost: sandbox.url,
+      baseUrl: sandbox.url,
+      fetch: sandbox.fetch,
+      dispatcher: sandbox.dispatcher,
+      limits,
+      logger,
+    };
+  }
+  return undefined;
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const demo = argv.includes('--demo');
   const config = readConfig();
@@ -83,6 +129,9 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 
   const tokenVerifier = createTokenVerifier(auth, { clock, ...(trustedCaPem === undefined ? {} : { trustedCaPem }) });
+  const graphOptions = graphConnectionOptions(config, sandbox, logger);
+  const notificationStore = createNotificationStore(database.db);
+  let watch: WatchRuntime | null = null;
   const app = await buildApp(
     {
       config,
@@ -94,6 +143,15 @@ async function main(argv: readonly string[]): Promise<void> {
       tokenVerifier,
       qualificationCriteria: settings.qualificationCriteria,
       handBackReasons: settings.handBackReasons,
+      ...(graphOptions === undefined
+        ? {}
+        : {
+            notificationStore,
+            graphTenantId: graphOptions.tenantId,
+            onEnqueued: () => {
+              watch?.watch.wake();
+            },
+          }),
     },
     appOptions,
   );
@@ -103,8 +161,8 @@ async function main(argv: readonly string[]): Promise<void> {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
-    void app
-      .close()
+    void (watch?.watch.stop() ?? Promise.resolve())
+      .then(() => app.close())
       .then(() => sandbox?.close())
       .then(() => database.close())
       .then(
@@ -123,6 +181,24 @@ async function main(argv: readonly string[]): Promise<void> {
   });
 
   const address = await app.listen({ port: config.port, host: config.host });
+  if (graphOptions !== undefined) {
+    // Graph must reach the receiver over https: PUBLIC_URL, or in demo mode this server's own https address.
+    const publicUrl = config.publicUrl ?? (sandbox && address.startsWith('https://') ? address : undefined);
+    watch = createWatchRuntime({
+      db: database.db,
+      gateway: createGraphGateway(createGraphConnection(graphOptions)),
+      people: createPeopleStore(database.db),
+      queue: notificationStore,
+      now: () => clock.now(),
+      logger,
+      workerId: `${os.hostname()}:${String(process.pid)}`,
+      publicUrl,
+      subscriptionMinutes: config.graphLimits.subscriptionMinutes,
+      deltaIntervalMs: config.graphLimits.deltaIntervalMinutes * 60_000,
+    });
+    watch.watch.start();
+    if (publicUrl === undefined) logger.warn('PUBLIC_URL is not set: Graph cannot notify Baton; mailboxes are read through delta every DELTA_INTERVAL_MINUTES');
+  }
   const where = database.kind === 'embedded' ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
   console.log(`Baton is listening on ${address} (${where})`);
   console.log(`  health:   ${address}/healthz`);
@@ -132,7 +208,10 @@ async function main(argv: readonly string[]): Promise<void> {
     console.log(`  sandbox:  ${sandbox.url} — a local Microsoft 365: Graph at ${sandbox.url}/v1.0, sign-in at ${sandbox.url}/${tid}/oauth2/v2.0/authorize`);
     console.log(`            look inside it and act as any user (reply, accept, decline, add a conflicting event, move the clock): ${sandbox.url}/sandbox/`);
     console.log(`            the demo tenant: ${sandbox.url}/sandbox/tenant.json; its CA (trust it in a browser to skip warnings): ${sandbox.url}/sandbox/ca.pem`);
-  } else if (!tokenVerifier.configured) {
+  }
+  if (graphOptions === undefined && !sandbox) console.log('  mailbox:  GRAPH_TENANT_ID and GRAPH_CLIENT_ID are not set: no mailbox is watched');
+  else if (watch) console.log(`  watch:    Graph notifications to ${config.publicUrl ?? address}/graph/notifications and /graph/lifecycle`);
+  if (!sandbox && !tokenVerifier.configured) {
     console.log('  auth:     AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL are not all set: every /api request is refused (401)');
   }
 }

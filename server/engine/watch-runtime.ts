@@ -24,8 +24,11 @@ export interface WatchRuntimeOptions {
   logger: Logger;
   /** Names this process's claims (host and pid, or a test's name). */
   workerId: string;
-  /** Baton's public https origin: Graph posts to `{publicUrl}/graph/notifications` and `/graph/lifecycle`. */
-  publicUrl: string;
+  /**
+   * Baton's public https origin: Graph posts to `{publicUrl}/graph/notifications` and `/graph/lifecycle`. Without
+   * one Graph cannot reach Baton: no subscriptions are made and delta alone (on its timer) keeps Baton informed.
+   */
+  publicUrl: string | undefined;
   subscriptionMinutes: number;
   deltaIntervalMs: number;
   periods?: MailboxWatchOptions['periods'];
@@ -58,8 +61,8 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
     gateway: o.gateway,
     now: o.now,
     logger: o.logger,
-    notificationUrl: `${o.publicUrl}/graph/notifications`,
-    lifecycleNotificationUrl: `${o.publicUrl}/graph/lifecycle`,
+    notificationUrl: `${o.publicUrl ?? ''}/graph/notifications`,
+    lifecycleNotificationUrl: `${o.publicUrl ?? ''}/graph/lifecycle`,
     lifetimeMinutes: o.subscriptionMinutes,
   });
   const recordChanges = async (changes: MailboxChanges): Promise<void> => {
@@ -86,6 +89,7 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
     async reconcile(list) {
       const now = o.now();
       for (const p of list) for (const scope of scopesOf(p.role)) await state.ensureCursor(p.id, scope, now);
+      if (o.publicUrl === undefined) return { created: 0, removed: 0, failed: 0 };
       return subscriptions.reconcile(list);
     },
   };

@@ -35,6 +35,11 @@ describe('config', () => {
     ['LOG_LEVEL', 'loud'],
     ['AUTH_JWKS_URL', 'not a url'],
     ['BODY_LIMIT_BYTES', '-1'],
+    ['PUBLIC_URL', 'http://baton.example.com'],
+    ['GRAPH_BASE_URL', 'http://graph.example'],
+    ['GRAPH_CONCURRENCY_SCOPE', 'tenant'],
+    ['GRAPH_MAX_CONCURRENCY', '5'],
+    ['GRAPH_SUBSCRIPTION_MINUTES', '20000'],
   ])('stops on a wrong %s (%s) with a message naming it', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^Configuration error: ${variable} `));
@@ -42,5 +47,22 @@ describe('config', () => {
 
   it('treats an empty value as unset', () => {
     expect(loadConfig({ PORT: '' }).port).toBe(3000);
+  });
+
+  it('reads a Graph tenant with a secret, trimming trailing slashes, and defaults to the stricter per-app concurrency', () => {
+    const c = loadConfig({ GRAPH_TENANT_ID: 't-1', GRAPH_CLIENT_ID: 'c-1', GRAPH_CLIENT_SECRET: 's', GRAPH_BASE_URL: 'https://graph.microsoft.us/', PUBLIC_URL: 'https://baton.example.com/' });
+    expect(c.graph).toEqual({ tenantId: 't-1', clientId: 'c-1', clientSecret: 's', certificateFile: undefined, authorityHost: 'https://login.microsoftonline.com', baseUrl: 'https://graph.microsoft.us' });
+    expect(c.publicUrl).toBe('https://baton.example.com');
+    expect(c.graphLimits).toEqual({ concurrencyScope: 'app', maxConcurrency: 4, subscriptionMinutes: 4320, deltaIntervalMinutes: 30 });
+    expect(loadConfig({}).graph).toBeUndefined();
+  });
+
+  it.each([
+    [{ GRAPH_TENANT_ID: 't' }, 'GRAPH_CLIENT_ID'],
+    [{ GRAPH_CLIENT_ID: 'c', GRAPH_CLIENT_SECRET: 's' }, 'GRAPH_TENANT_ID'],
+    [{ GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c' }, 'GRAPH_CLIENT_SECRET'],
+    [{ GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c', GRAPH_CLIENT_SECRET: 's', GRAPH_CLIENT_CERTIFICATE_FILE: 'cert.pem' }, 'GRAPH_CLIENT_SECRET'],
+  ])('refuses an incomplete or doubled Graph credential (%o), naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Configuration error: ${variable} `));
   });
 });
