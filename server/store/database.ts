@@ -10,12 +10,14 @@ import pg from 'pg';
 import type { Database } from './schema';
 import * as m001 from './migrations/001-foundation';
 import * as m002 from './migrations/002-mailbox-watch';
+import * as m003 from './migrations/003-handoff-engine';
 
 export type Db = Kysely<Database>;
 
 const migrations: Record<string, Migration> = {
   '001-foundation': m001,
   '002-mailbox-watch': m002,
+  '003-handoff-engine': m003,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -87,6 +87,71 @@ export interface HandoffTable {
   meeting_ae_event_id: string | null;
   meeting_start: Timestamp | null;
   meeting_end: Timestamp | null;
+  demo_requested: ColumnType<boolean, boolean | undefined, boolean>;
+  override_reason: string | null;
+  prep_event_id: string | null;
+  slot_start: Timestamp | null;
+  slot_end: Timestamp | null;
+  outcome: string | null;
+  version: ColumnType<number, number | undefined, number>;
+}
+
+export interface ObligationTable {
+  id: Generated<string>;
+  handoff_id: string;
+  kind: 'ae_reply' | 'ae_accept';
+  status: string;
+  started_at: Timestamp;
+  due_at: Timestamp;
+  remind_at: Timestamp;
+  second_level_at: Timestamp;
+  reminded_at: Timestamp | null;
+  breached_at: Timestamp | null;
+  escalated_at: Timestamp | null;
+  met_at: Timestamp | null;
+  time_to_respond_ms: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  met_within_sla: boolean | null;
+  cancelled_at: Timestamp | null;
+  next_check_at: Timestamp | null;
+  claimed_until: Timestamp | null;
+  version: ColumnType<number, number | undefined, number>;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  idempotency_key: string;
+  handoff_id: string | null;
+  kind: string;
+  mailbox: string;
+  payload: ColumnType<unknown, string, string>;
+  status: 'pending' | 'done' | 'failed' | 'uncertain';
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  available_at: Timestamp;
+  claimed_until: Timestamp | null;
+  claimed_by: string | null;
+  done_at: Timestamp | null;
+  result: ColumnType<unknown, string | null | undefined, string | null>;
+  last_error: string | null;
+}
+
+export interface FollowupTable {
+  id: Generated<string>;
+  lead_id: string;
+  owner_id: string;
+  due_at: Timestamp;
+  note: string;
+  created_at: Timestamp;
+  done_at: Timestamp | null;
+}
+
+export interface HandoffFindingTable {
+  id: Generated<string>;
+  handoff_id: string;
+  kind: string;
+  at: Timestamp;
+  details: ColumnType<unknown, string, string>;
+  source_event_id: string | null;
 }
 
 export type SubscriptionScope = 'events' | 'sentitems' | 'inbox';
@@ -173,6 +238,10 @@ export interface Database {
   notification_queue: NotificationQueueTable;
   delta_cursors: DeltaCursorTable;
   handoff_events: HandoffEventTable;
+  obligations: ObligationTable;
+  outbox: OutboxTable;
+  followups: FollowupTable;
+  handoff_findings: HandoffFindingTable;
 }
 
 export type TeamRow = Selectable<TeamTable>;

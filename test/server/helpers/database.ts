@@ -40,5 +40,5 @@ export async function openTestDatabase(): Promise<TestDatabase> {
 }
 
 export async function truncateAll(db: Db): Promise<void> {
-  await sql`truncate handoff_events, notification_queue, delta_cursors, graph_subscriptions, audit_log, handoffs, leads, pairings, users, teams restart identity cascade`.execute(db);
+  await sql`truncate handoff_findings, followups, outbox, obligations, handoff_events, notification_queue, delta_cursors, graph_subscriptions, audit_log, handoffs, leads, pairings, users, teams restart identity cascade`.execute(db);
 }
