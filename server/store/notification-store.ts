@@ -97,8 +97,9 @@ interface QueueRow {
   change_type: string | null;
   lifecycle_event: string | null;
   resource_id: string | null;
-  received_at: Date;
-  available_at: Date;
+  /** ISO 8601, written once per request. */
+  received_at: string;
+  available_at: string;
 }
 
 interface PendingInsert {
@@ -110,7 +111,7 @@ interface PendingInsert {
 /** Most rows of several requests put in one INSERT (one request's rows always go together, however many). */
 const maxRowsPerStatement = 5_000;
 
-function toRow(i: NewQueuedNotification, receivedAt: Date): QueueRow {
+function toRow(i: NewQueuedNotification, receivedAt: string): QueueRow {
   return {
     kind: i.kind,
     subscription_id: i.subscriptionId,
@@ -227,7 +228,8 @@ export function createNotificationStore(db: Kysely<Database>, options: Notificat
 
     enqueue(items, receivedAt) {
       if (items.length === 0) return Promise.resolve(0);
-      const rows = items.map((i) => toRow(i, receivedAt));
+      const at = receivedAt.toISOString();
+      const rows = items.map((i) => toRow(i, at));
       return new Promise<number>((resolve, reject) => {
         waiting.push({ rows, resolve, reject });
         if (!flushing) void flush();
