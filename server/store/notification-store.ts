@@ -47,7 +47,8 @@ export interface ClaimRequest {
   limit: number;
 }
 
-type Executor = Kysely<Database> | Transaction<Database>;
+/** Where complete() writes: the database, or the worker's open transaction. */
+export type QueueExecutor = Kysely<Database> | Transaction<Database>;
 
 export interface NotificationStore {
   /** The subscriptions with these ids (one query; answers may be cached for `subscriptionCacheMs`). */
@@ -65,7 +66,7 @@ export interface NotificationStore {
    * Marks items processed, only those still claimed by `workerId` (a worker whose lease was taken over completes
    * nothing). Pass the worker's transaction to complete together with its other writes. Returns how many.
    */
-  complete(ids: readonly string[], done: { now: Date; outcome: string; workerId: string }, executor?: Executor): Promise<number>;
+  complete(ids: readonly string[], done: { now: Date; outcome: string; workerId: string }, executor?: QueueExecutor): Promise<number>;
   /** Releases items still claimed by `workerId`, due again at `availableAt`, with the error. Returns how many. */
   retryLater(ids: readonly string[], retry: { now: Date; availableAt: Date; error: string; workerId: string }): Promise<number>;
   counts(): Promise<{ pending: number; processed: number }>;
