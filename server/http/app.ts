@@ -24,6 +24,10 @@ import { registerLeadRoutes } from './routes/leads';
 import { registerPeopleRoutes } from './routes/people';
 import { registerImportRoutes } from './routes/imports';
 import { registerGraphNotificationRoutes, type ReceiverCounters } from './routes/graph-notifications';
+import { registerHandoffRoutes } from './routes/handoffs';
+import { registerFollowupRoutes } from './routes/followups';
+import type { HandoffService } from '../engine/handoff-service';
+import type { FollowupStore } from '../store/followup-store';
 
 export interface AppDeps {
   config: Pick<Config, 'bodyLimitBytes' | 'importBodyLimitBytes'>;
@@ -44,6 +48,10 @@ export interface AppDeps {
   onEnqueued?: () => void;
   /** The receiver's counters (accepted, dropped by reason), for whoever wants to read them. */
   receiverCounters?: ReceiverCounters;
+  /** /api/handoffs; without it those routes are absent. */
+  handoffService?: HandoffService;
+  /** /api/leads/:id/followups and /api/followups; without it those routes are absent. */
+  followupStore?: FollowupStore;
 }
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -116,5 +124,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   registerPeopleRoutes(app, deps);
   registerImportRoutes(app, deps);
   if (deps.notificationStore) registerGraphNotificationRoutes(app, { ...deps, notificationStore: deps.notificationStore });
+  if (deps.handoffService) registerHandoffRoutes(app, { handoffService: deps.handoffService });
+  if (deps.followupStore) registerFollowupRoutes(app, { ...deps, followupStore: deps.followupStore });
   return app;
 }

@@ -363,3 +363,189 @@ export const ImportReportDto = z.object({
   delimiter: z.string(),
 });
 export type ImportReportDto = z.infer<typeof ImportReportDto>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hand-offs and follow-ups
+
+export const handoffStageValues = [
+  'intro_composed',
+  'intro_sent',
+  'invite_sent',
+  'accepted',
+  'declined',
+  'met',
+  'no_show',
+  'rescheduled',
+  'closed',
+] as const;
+export const HandoffStage = z.enum(handoffStageValues);
+export type HandoffStage = z.infer<typeof HandoffStage>;
+
+export const handoffOutcomeValues = ['sales_qualified', 'hand_back', 'no_show', 'rescheduled'] as const;
+export const HandoffOutcome = z.enum(handoffOutcomeValues);
+export type HandoffOutcome = z.infer<typeof HandoffOutcome>;
+
+/** The error body of the hand-off routes: the common one, plus what `ae_away` and `handoff_exists` carry. */
+export const HandoffErrorBody = z.object({
+  error: ErrorBody.shape.error.extend({
+    /** For `ae_away`: the AE's automatic-replies window (null ends: open-ended). */
+    away: z.object({ status: z.enum(['alwaysEnabled', 'scheduled']), start: IsoDateTime.nullable(), end: IsoDateTime.nullable() }).optional(),
+    /** For `ae_away`: the AE's backup, offered instead (send `useBackup: true`); null when there is none. */
+    backup: z.object({ id: z.string(), displayName: z.string() }).nullable().optional(),
+    /** For `handoff_exists`: the hand-off in progress. */
+    handoffId: z.string().optional(),
+  }),
+});
+export type HandoffErrorBody = z.infer<typeof HandoffErrorBody>;
+
+export const HandoffStartBody = z.strictObject({
+  leadId: Id,
+  /** A pool SDR's pick, or a manager's or admin's choice; default: the SDR's primary pairing. */
+  aeId: Id.optional(),
+  /** Admins only: hand off although the qualification criteria are not met; the reason is kept and audited. */
+  override: z.strictObject({ reason: z.string().trim().min(1).max(2_000) }).optional(),
+  /** Hand to the AE's backup (offered by a 409 `ae_away`). */
+  useBackup: z.boolean().optional(),
+});
+export type HandoffStartBody = z.infer<typeof HandoffStartBody>;
+
+export const HandoffDto = z.object({
+  id: z.string(),
+  leadId: z.string(),
+  teamId: z.string(),
+  sdrId: z.string(),
+  aeId: z.string(),
+  stage: HandoffStage,
+  stageChangedAt: IsoDateTime,
+  createdAt: IsoDateTime,
+  introSentAt: IsoDateTime.nullable(),
+  meetingStart: IsoDateTime.nullable(),
+  meetingEnd: IsoDateTime.nullable(),
+  demoRequested: z.boolean(),
+  overrideReason: z.string().nullable(),
+  slotStart: IsoDateTime.nullable(),
+  slotEnd: IsoDateTime.nullable(),
+  outcome: z.string().nullable(),
+  version: z.int(),
+});
+export type HandoffDto = z.infer<typeof HandoffDto>;
+
+export const FollowupDto = z.object({
+  id: z.string(),
+  leadId: z.string(),
+  ownerId: z.string(),
+  dueAt: IsoDateTime,
+  note: z.string(),
+  createdAt: IsoDateTime,
+  doneAt: IsoDateTime.nullable(),
+});
+export type FollowupDto = z.infer<typeof FollowupDto>;
+
+export const MailAddressDto = z.object({ address: z.string(), name: z.string() });
+export type MailAddressDto = z.infer<typeof MailAddressDto>;
+
+export const SlotDto = z.object({ start: IsoDateTime, end: IsoDateTime });
+export type SlotDto = z.infer<typeof SlotDto>;
+
+/** The intro email the add-in fills into the compose form: lead in To, AE in Cc, and the hand-off header. */
+export const IntroEmailDto = z.object({
+  to: z.array(MailAddressDto),
+  cc: z.array(MailAddressDto),
+  subject: z.string(),
+  html: z.string(),
+  text: z.string(),
+  header: z.object({ name: z.literal('x-baton-handoff'), value: z.string() }),
+});
+export type IntroEmailDto = z.infer<typeof IntroEmailDto>;
+
+export const HandoffStartedDto = z.object({
+  handoff: HandoffDto,
+  followup: FollowupDto,
+  intro: IntroEmailDto,
+  /** Meeting times proposed from the AE's and SDR's free/busy (empty when none could be proposed). */
+  slots: z.array(SlotDto),
+  /** `ae_availability_unknown`, `slots_unavailable`: what could not be checked. */
+  warnings: z.array(z.string()),
+});
+export type HandoffStartedDto = z.infer<typeof HandoffStartedDto>;
+
+export const HandoffLeadSummaryDto = z.object({
+  id: z.string(),
+  contactName: z.string(),
+  companyName: z.string(),
+  email: z.string(),
+  status: LeadStatus,
+  ownerId: z.string(),
+});
+export type HandoffLeadSummaryDto = z.infer<typeof HandoffLeadSummaryDto>;
+
+export const ObligationDto = z.object({
+  id: z.string(),
+  kind: z.enum(['ae_reply', 'ae_accept']),
+  status: z.string(),
+  startedAt: IsoDateTime,
+  dueAt: IsoDateTime,
+  remindedAt: IsoDateTime.nullable(),
+  breachedAt: IsoDateTime.nullable(),
+  escalatedAt: IsoDateTime.nullable(),
+  metAt: IsoDateTime.nullable(),
+  metWithinSla: z.boolean().nullable(),
+  cancelledAt: IsoDateTime.nullable(),
+});
+export type ObligationDto = z.infer<typeof ObligationDto>;
+
+export const FindingDto = z.object({ id: z.string(), kind: z.string(), at: IsoDateTime, details: z.unknown() });
+export type FindingDto = z.infer<typeof FindingDto>;
+
+export const HandoffDetailDto = z.object({
+  handoff: HandoffDto,
+  lead: HandoffLeadSummaryDto,
+  obligations: z.array(ObligationDto),
+  findings: z.array(FindingDto),
+  followups: z.array(FollowupDto),
+});
+export type HandoffDetailDto = z.infer<typeof HandoffDetailDto>;
+
+export const HandoffListQuery = z.strictObject({
+  /** Only `true` is offered: the actor's open hand-offs (an SDR's or AE's own, a manager's team's, all for an admin). */
+  mine: z.enum(['true']).default('true'),
+});
+export type HandoffListQuery = z.input<typeof HandoffListQuery>;
+
+export const HandoffList = z.object({ items: z.array(z.object({ handoff: HandoffDto, lead: HandoffLeadSummaryDto })) });
+export type HandoffList = z.infer<typeof HandoffList>;
+
+export const HandoffIdParams = z.strictObject({ id: Id });
+
+export const HandoffOutcomeBody = z.strictObject({
+  outcome: HandoffOutcome,
+  /** hand_back: one of the configured hand-back reasons (required). */
+  reasonCode: z.string().max(100).optional(),
+  /** hand_back: the AE's words (required). */
+  text: Text.optional(),
+  /** rescheduled: the new meeting (required). */
+  start: IsoDateTime.optional(),
+  end: IsoDateTime.optional(),
+  /** The hand-off version read; a stale one is refused with 409 `stale`. */
+  version: z.int().min(1).optional(),
+});
+export type HandoffOutcomeBody = z.infer<typeof HandoffOutcomeBody>;
+
+export const HandoffReassignBody = z.strictObject({
+  aeId: Id,
+  reason: z.string().trim().min(1).max(2_000),
+  version: z.int().min(1).optional(),
+});
+export type HandoffReassignBody = z.infer<typeof HandoffReassignBody>;
+
+export const FollowupCreateBody = z.strictObject({
+  /** Must be in the future. */
+  dueAt: IsoDateTime,
+  note: z.string().trim().min(1).max(2_000),
+});
+export type FollowupCreateBody = z.infer<typeof FollowupCreateBody>;
+
+export const FollowupList = z.object({ items: z.array(FollowupDto) });
+export type FollowupList = z.infer<typeof FollowupList>;
+
+export const FollowupIdParams = z.strictObject({ id: Id });

@@ -15,6 +15,19 @@ import type {
 import type { AuditEntry, Lead, LeadFields, LeadStatus, Role } from '../domain/lead';
 import type { Pairing, Team, User } from '../domain/people';
 import { qualify, type QualificationCriteria } from '../domain/qualification';
+import type {
+  FindingDto,
+  FollowupDto,
+  HandoffDetailDto,
+  HandoffDto,
+  HandoffStage as ContractHandoffStage,
+  HandoffStartedDto,
+  ObligationDto,
+} from './contract';
+import type { HandoffStage } from '../domain/lifecycle';
+import type { Handoff, HandoffFinding, ObligationSummary } from '../store/handoff-store';
+import type { Followup } from '../store/followup-store';
+import type { HandoffView, StartedHandoff } from '../engine/handoff-service';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type LeadRecordKeys = 'id' | 'teamId' | 'ownerId' | 'sdrId' | 'aeId' | 'status' | 'handBackReason' | 'handBackText' | 'version' | 'createdAt' | 'updatedAt';
@@ -99,4 +112,86 @@ export function toTeamDto(team: Team): TeamDto {
 
 export function toPairingDto(pairing: Pairing): PairingDto {
   return { sdrId: pairing.sdrId, aeId: pairing.aeId, isPrimary: pairing.isPrimary };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hand-offs and follow-ups
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+/** Fails to compile when the contract's hand-off stages drift from the domain's. */
+export const handoffContractMatchesDomain: { stages: Same<ContractHandoffStage, HandoffStage> } = { stages: true };
+
+export function toHandoffDto(h: Handoff): HandoffDto {
+  return {
+    id: h.id,
+    leadId: h.leadId,
+    teamId: h.teamId,
+    sdrId: h.sdrId,
+    aeId: h.aeId,
+    stage: h.stage,
+    stageChangedAt: h.stageChangedAt.toISOString(),
+    createdAt: h.createdAt.toISOString(),
+    introSentAt: iso(h.introSentAt),
+    meetingStart: iso(h.meetingStart),
+    meetingEnd: iso(h.meetingEnd),
+    demoRequested: h.demoRequested,
+    overrideReason: h.overrideReason,
+    slotStart: iso(h.slotStart),
+    slotEnd: iso(h.slotEnd),
+    outcome: h.outcome,
+    version: h.version,
+  };
+}
+
+export function toFollowupDto(f: Followup): FollowupDto {
+  return {
+    id: f.id,
+    leadId: f.leadId,
+    ownerId: f.ownerId,
+    dueAt: f.dueAt.toISOString(),
+    note: f.note,
+    createdAt: f.createdAt.toISOString(),
+    doneAt: iso(f.doneAt),
+  };
+}
+
+export function toObligationDto(o: ObligationSummary): ObligationDto {
+  return {
+    id: o.id,
+    kind: o.kind,
+    status: o.status,
+    startedAt: o.startedAt.toISOString(),
+    dueAt: o.dueAt.toISOString(),
+    remindedAt: iso(o.remindedAt),
+    breachedAt: iso(o.breachedAt),
+    escalatedAt: iso(o.escalatedAt),
+    metAt: iso(o.metAt),
+    metWithinSla: o.metWithinSla,
+    cancelledAt: iso(o.cancelledAt),
+  };
+}
+
+export function toFindingDto(f: HandoffFinding): FindingDto {
+  return { id: f.id, kind: f.kind, at: f.at.toISOString(), details: f.details };
+}
+
+export function toHandoffDetailDto(v: HandoffView): HandoffDetailDto {
+  return {
+    handoff: toHandoffDto(v.handoff),
+    lead: v.lead,
+    obligations: v.obligations.map(toObligationDto),
+    findings: v.findings.map(toFindingDto),
+    followups: v.followups.map(toFollowupDto),
+  };
+}
+
+export function toHandoffStartedDto(s: StartedHandoff): HandoffStartedDto {
+  return {
+    handoff: toHandoffDto(s.handoff),
+    followup: toFollowupDto(s.followup),
+    intro: s.intro,
+    slots: s.slots.map((slot) => ({ start: slot.start.toISOString(), end: slot.end.toISOString() })),
+    warnings: s.warnings,
+  };
 }

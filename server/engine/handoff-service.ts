@@ -1,0 +1,650 @@
+// The hand-off as the add-in drives it: start (qualification, the lead-twice guard, the AE from the pairing or
+// chosen, the AE's automatic replies and backup, the first follow-up, the intro to compose), read, outcomes (Sales
+// Qualified, hand back with the SDR's notice, no-show, rescheduled with a new invite) and reassignment. Every write
+// of one call runs in one transaction with its audit lines and outbox rows. Imports: luxon, the domain, store
+// types, ../mail (templates), port types (clock, mailbox gateway, obligation service).
+import { DateTime } from 'luxon';
+import type { Clock } from '../clock';
+import type { Actor, Lead } from '../domain/lead';
+import { canViewLead } from '../domain/access';
+import { qualify, type MissingCriterion, type QualificationCriteria } from '../domain/qualification';
+import { transitionHandoff, transitionLead, type HandBackReason, type HandoffStage } from '../domain/lifecycle';
+import { chooseAe, type User } from '../domain/people';
+import type { AutomaticReplies, MailboxGateway, Schedule } from '../domain/mailbox';
+import type { Executor, Handoff, HandoffFinding, HandoffStore, ObligationSummary } from '../store/handoff-store';
+import type { Followup, FollowupStore } from '../store/followup-store';
+import type { LeadStore } from '../store/lead-store';
+import type { PeopleStore } from '../store/people-store';
+import { renderHandBackNotice, renderIntroEmail, renderInviteBody, type MailSlot } from '../mail/handoff-mails';
+import type { MailWording } from '../mail/mail-wording';
+
+export const handoffHeaderName = 'x-baton-handoff';
+
+export type ObligationKind = 'ae_reply' | 'ae_accept';
+
+/** The part of the obligation service (server/engine/obligations.ts) this service calls, in the caller's transaction. */
+export interface ObligationPort {
+  open(executor: Executor, handoff: { id: string; aeId: string; teamId: string }, kind: ObligationKind, startedAt: Date): Promise<unknown>;
+  cancel(executor: Executor, handoffId: string, kinds: readonly ObligationKind[] | 'all', at: Date): Promise<unknown>;
+}
+
+/** Proposes meeting slots from the AE's and the SDR's free/busy (server/domain/slots.ts when wired). */
+export type SlotProposer = (input: {
+  now: Date;
+  ae: Pick<User, 'id' | 'email' | 'timeZone'>;
+  sdr: Pick<User, 'id' | 'email' | 'timeZone'>;
+  lead: Lead;
+  schedules: readonly Schedule[];
+  window: { start: Date; end: Date };
+}) => readonly MailSlot[];
+
+export interface HandoffServiceDeps {
+  clock: Clock;
+  handoffs: HandoffStore;
+  followups: FollowupStore;
+  leads: Pick<LeadStore, 'get'>;
+  people: Pick<PeopleStore, 'getUser' | 'pairingsOf'>;
+  criteria: QualificationCriteria;
+  handBackReasons: readonly HandBackReason[];
+  /** The AE's automatic replies and free/busy; without it there is no away check and no slot proposal. */
+  mailbox?: Pick<MailboxGateway, 'mailboxSettings' | 'getSchedule'> | undefined;
+  /** Without it a rescheduled meeting does not restart the acceptance obligation (nor closing cancel them). */
+  obligations?: ObligationPort | undefined;
+  proposeSlots?: SlotProposer | undefined;
+  wording?: MailWording | undefined;
+  /** Days ahead that slots are looked for (default 14). */
+  slotWindowDays?: number;
+}
+
+/** A refusal with a stable code; the HTTP layer answers it with `status` and `{ error: { code, message, … } }`. */
+export class HandoffRefusal extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 409 | 422,
+    readonly code: string,
+    message: string,
+    readonly details: RefusalDetails = {},
+  ) {
+    super(message);
+    this.name = 'HandoffRefusal';
+  }
+}
+
+export interface RefusalDetails {
+  field?: string;
+  missing?: MissingCriterion[];
+  /** For `ae_away`: the AE's automatic-replies window and the backup offered. */
+  away?: { status: 'alwaysEnabled' | 'scheduled'; start: Date | null; end: Date | null };
+  backup?: { id: string; displayName: string } | null;
+  /** For `handoff_exists`: the open hand-off. */
+  handoffId?: string;
+}
+
+export interface StartHandoffInput {
+  leadId: string;
+  aeId?: string | undefined;
+  /** Admins only: start although the qualification criteria are not met. */
+  override?: { reason: string } | undefined;
+  /** Hand to the AE's backup (after an `ae_away` answer). */
+  useBackup?: boolean | undefined;
+}
+
+export interface MailAddress {
+  address: string;
+  name: string;
+}
+
+export interface IntroToCompose {
+  to: MailAddress[];
+  cc: MailAddress[];
+  subject: string;
+  html: string;
+  text: string;
+  header: { name: typeof handoffHeaderName; value: string };
+}
+
+export interface StartedHandoff {
+  handoff: Handoff;
+  followup: Followup;
+  intro: IntroToCompose;
+  slots: MailSlot[];
+  /** `ae_availability_unknown` when the AE's mailbox could not be asked; `slots_unavailable` likewise. */
+  warnings: string[];
+}
+
+export interface LeadSummary {
+  id: string;
+  contactName: string;
+  companyName: string;
+  email: string;
+  status: Lead['status'];
+  ownerId: string;
+}
+
+export interface HandoffView {
+  handoff: Handoff;
+  lead: LeadSummary;
+  obligations: ObligationSummary[];
+  findings: HandoffFinding[];
+  followups: Followup[];
+}
+
+export type OutcomeKind = 'sales_qualified' | 'hand_back' | 'no_show' | 'rescheduled';
+
+export interface OutcomeInput {
+  outcome: OutcomeKind;
+  reasonCode?: string | undefined;
+  text?: string | undefined;
+  start?: Date | undefined;
+  end?: Date | undefined;
+  /** The hand-off version the client read; a stale one is refused with 409 `stale`. */
+  version?: number | undefined;
+}
+
+export interface ReassignInput {
+  aeId: string;
+  reason: string;
+  version?: number | undefined;
+}
+
+export interface HandoffService {
+  start(actor: Actor, input: StartHandoffInput): Promise<StartedHandoff>;
+  view(actor: Actor, id: string): Promise<HandoffView>;
+  /** Open hand-offs of the actor: an SDR's and AE's own, a manager's team's, every one for an admin. */
+  listMine(actor: Actor): Promise<{ handoff: Handoff; lead: LeadSummary }[]>;
+  recordOutcome(actor: Actor, id: string, input: OutcomeInput): Promise<HandoffView>;
+  reassign(actor: Actor, id: string, input: ReassignInput): Promise<HandoffView>;
+}
+
+const notFound = (): HandoffRefusal => new HandoffRefusal(404, 'not_found', 'No such hand-off.');
+const stale = (): HandoffRefusal =>
+  new HandoffRefusal(409, 'stale', 'The hand-off was changed by someone else; reload it and try again.', { field: 'version' });
+
+/** The PostgreSQL error for a unique index violated. */
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
+}
+
+/** Whether the automatic replies are on at `now`: always, or scheduled with `now` inside the window. */
+export function isAway(replies: AutomaticReplies, now: Date): boolean {
+  if (replies.status === 'alwaysEnabled') return true;
+  if (replies.status !== 'scheduled') return false;
+  const t = now.getTime();
+  const afterStart = replies.scheduledStart === null || replies.scheduledStart.getTime() <= t;
+  const beforeEnd = replies.scheduledEnd === null || t < replies.scheduledEnd.getTime();
+  return afterStart && beforeEnd;
+}
+
+/** `days` working days (Monday–Friday in `timeZone`) after `from`, at the same wall-clock time. */
+export function addWorkingDays(from: Date, days: number, timeZone: string): Date {
+  let at = DateTime.fromJSDate(from, { zone: timeZone });
+  if (!at.isValid) at = DateTime.fromJSDate(from, { zone: 'UTC' });
+  let left = days;
+  while (left > 0) {
+    at = at.plus({ days: 1 });
+    if (at.weekday <= 5) left -= 1;
+  }
+  return at.toJSDate();
+}
+
+const summary = (lead: Lead): LeadSummary => ({
+  id: lead.id,
+  contactName: lead.contactName,
+  companyName: lead.companyName,
+  email: lead.email,
+  status: lead.status,
+  ownerId: lead.ownerId,
+});
+
+/** Statuses before a hand-off: a lead in one of them that is not `qualified` yet lacks qualification, not state. */
+const beforeQualified: readonly Lead['status'][] = ['new', 'working'];
+
+export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
+  const { clock, handoffs, followups, leads, people, criteria, handBackReasons } = deps;
+
+  function mayView(actor: Actor, h: Handoff): boolean {
+    switch (actor.role) {
+      case 'admin':
+        return true;
+      case 'manager':
+        return actor.teamId !== null && actor.teamId === h.teamId;
+      case 'sdr':
+        return actor.userId === h.sdrId;
+      case 'ae':
+        return actor.userId === h.aeId;
+    }
+  }
+
+  const isTeamManager = (actor: Actor, teamId: string): boolean =>
+    actor.role === 'admin' || (actor.role === 'manager' && actor.teamId === teamId);
+
+  async function visible(actor: Actor, id: string): Promise<Handoff> {
+    const h = await handoffs.get(id);
+    if (h === undefined || !mayView(actor, h)) throw notFound();
+    return h;
+  }
+
+  async function user(id: string, what: string): Promise<User> {
+    const u = await people.getUser(id);
+    if (u === undefined) throw new Error(`${what} ${id} is missing`);
+    return u;
+  }
+
+  /** An AE someone names: an active AE of the lead's team. */
+  async function namedAe(aeId: string, teamId: string, field: string): Promise<User> {
+    const ae = await people.getUser(aeId);
+    if (ae?.role !== 'ae') throw new HandoffRefusal(422, 'not_an_ae', 'This person is not an AE.', { field });
+    if (ae.teamId !== teamId) throw new HandoffRefusal(422, 'ae_other_team', `${ae.displayName} is an AE of another team.`, { field });
+    if (!ae.active) throw new HandoffRefusal(422, 'inactive_user', `${ae.displayName} is no longer active.`, { field });
+    return ae;
+  }
+
+  /** The AE from the SDR's pairing, or the one asked for (a pool SDR's pick, a manager's or admin's choice). */
+  async function resolveAe(actor: Actor, lead: Lead, requested: string | undefined): Promise<User> {
+    if (requested !== undefined) {
+      const ae = await namedAe(requested, lead.teamId, 'aeId');
+      if (actor.role === 'sdr') {
+        const choice = chooseAe(await people.pairingsOf(lead.sdrId), lead.sdrId, requested);
+        if (!choice.ok) throw new HandoffRefusal(422, choice.error.code, `${ae.displayName} is not paired with you.`, { field: 'aeId' });
+      }
+      return ae;
+    }
+    const choice = chooseAe(await people.pairingsOf(lead.sdrId), lead.sdrId);
+    if (!choice.ok) throw new HandoffRefusal(422, choice.error.code, 'The SDR has no paired AE; choose one.', { field: 'aeId' });
+    return namedAe(choice.value, lead.teamId, 'aeId');
+  }
+
+  /** Refuses a lead that cannot be handed off now (state first, then qualification). */
+  function checkLead(actor: Actor, lead: Lead, override: StartHandoffInput['override']): MissingCriterion[] {
+    const qualification = qualify(lead, criteria);
+    if (lead.status !== 'qualified') {
+      if (beforeQualified.includes(lead.status) && !qualification.qualified) {
+        throw new HandoffRefusal(422, 'lead_not_qualified', 'The lead is not qualified yet.', { missing: qualification.missing });
+      }
+      throw new HandoffRefusal(409, 'lead_wrong_state', `A ${lead.status} lead cannot be handed off; it must be qualified.`, { field: 'leadId' });
+    }
+    if (!qualification.qualified && override === undefined) {
+      const labels = qualification.missing.map((m) => m.label).join(', ');
+      throw new HandoffRefusal(422, 'lead_not_qualified', `The lead no longer meets the qualification criteria; missing: ${labels}.`, {
+        missing: qualification.missing,
+      });
+    }
+    if (override !== undefined && actor.role !== 'admin') {
+      throw new HandoffRefusal(403, 'override_not_allowed', 'Only an admin may hand off a lead that is not qualified.', { field: 'override' });
+    }
+    return qualification.missing;
+  }
+
+  async function proposeSlots(lead: Lead, ae: User, sdr: User, now: Date, warnings: string[]): Promise<MailSlot[]> {
+    if (deps.mailbox === undefined || deps.proposeSlots === undefined) return [];
+    const window = { start: now, end: new Date(now.getTime() + (deps.slotWindowDays ?? 14) * 86_400_000) };
+    try {
+      const schedules = await deps.mailbox.getSchedule(sdr.entraOid, [ae.email, sdr.email], window, 30);
+      return [...deps.proposeSlots({ now, ae, sdr, lead, schedules, window })];
+    } catch {
+      // Slots are a convenience: the SDR can still send the intro and pick a time later.
+      warnings.push('slots_unavailable');
+      return [];
+    }
+  }
+
+  /** The AE to hand to, given their automatic replies: refused with `ae_away` unless the backup is asked for. */
+  async function availableAe(ae: User, useBackup: boolean, now: Date, warnings: string[]): Promise<User> {
+    if (useBackup) {
+      if (ae.backupId === null) throw new HandoffRefusal(422, 'no_backup', `${ae.displayName} has no backup AE.`, { field: 'useBackup' });
+      const backup = await people.getUser(ae.backupId);
+      if (backup?.role !== 'ae' || !backup.active || backup.teamId !== ae.teamId) {
+        throw new HandoffRefusal(422, 'no_backup', `${ae.displayName}'s backup cannot take hand-offs.`, { field: 'useBackup' });
+      }
+      return backup;
+    }
+    if (deps.mailbox === undefined) return ae;
+    let replies: AutomaticReplies;
+    try {
+      replies = (await deps.mailbox.mailboxSettings(ae.entraOid)).automaticReplies;
+    } catch {
+      warnings.push('ae_availability_unknown');
+      return ae;
+    }
+    if (!isAway(replies, now)) return ae;
+    const backup = ae.backupId === null ? undefined : await people.getUser(ae.backupId);
+    throw new HandoffRefusal(409, 'ae_away', `${ae.displayName}'s automatic replies are on.`, {
+      field: 'aeId',
+      away: { status: replies.status === 'alwaysEnabled' ? 'alwaysEnabled' : 'scheduled', start: replies.scheduledStart, end: replies.scheduledEnd },
+      backup: backup?.active === true ? { id: backup.id, displayName: backup.displayName } : null,
+    });
+  }
+
+  async function view(actor: Actor, id: string): Promise<HandoffView> {
+    const handoff = await visible(actor, id);
+    const lead = await leads.get(handoff.leadId);
+    if (lead === undefined) throw notFound();
+    const [obligations, findings, followupList] = await Promise.all([
+      handoffs.obligations(handoff.id),
+      handoffs.findings(handoff.id),
+      followups.listForLead(handoff.leadId),
+    ]);
+    return { handoff, lead: summary(lead), obligations, findings, followups: followupList };
+  }
+
+  /** The next invite number: one more than any `invite:<id>:<n>` key (a plain `invite:<id>` counts as 0). */
+  function nextInviteNumber(keys: readonly string[], handoffId: string): number {
+    let max = 0;
+    for (const key of keys) {
+      const rest = key.slice(`invite:${handoffId}`.length);
+      const n = /^:(\d+)$/.exec(rest)?.[1];
+      if (n !== undefined) max = Math.max(max, Number(n));
+    }
+    return max + 1;
+  }
+
+  return {
+    async start(actor, input) {
+      const now = clock.now();
+      const warnings: string[] = [];
+      const lead = await leads.get(input.leadId);
+      if (lead === undefined || !canViewLead(actor, lead)) throw new HandoffRefusal(404, 'not_found', 'No such lead.', { field: 'leadId' });
+      const mayStart = isTeamManager(actor, lead.teamId) || (actor.role === 'sdr' && actor.userId === lead.sdrId);
+      if (!mayStart) throw new HandoffRefusal(403, 'forbidden', "Only the lead's SDR, a manager of its team or an admin hands it off.");
+      const open = await handoffs.openForLead(lead.id);
+      if (open !== undefined) throw handoffExists(open.id);
+      checkLead(actor, lead, input.override);
+
+      const sdr = await user(lead.sdrId, 'SDR');
+      const paired = await resolveAe(actor, lead, input.aeId);
+      const ae = await availableAe(paired, input.useBackup === true, now, warnings);
+      const slots = await proposeSlots(lead, ae, sdr, now, warnings);
+      const rendered = await renderIntroEmail({
+        teamId: lead.teamId,
+        ...(deps.wording ? { wording: deps.wording } : {}),
+        lead,
+        ae: { displayName: ae.displayName, email: ae.email },
+        sdr: { displayName: sdr.displayName, email: sdr.email },
+        proposedSlots: slots,
+        timeZone: lead.timeZone ?? ae.timeZone,
+      });
+
+      const overrideReason = input.override?.reason.trim() ?? null;
+      const { handoff, followup } = await handoffs
+        .transaction(async (trx) => {
+          // The lead is locked: a concurrent start waits here and then sees this hand-off.
+          const locked = await handoffs.lockLead(trx, lead.id);
+          if (locked === undefined) throw new HandoffRefusal(404, 'not_found', 'No such lead.', { field: 'leadId' });
+          const again = await handoffs.openForLead(lead.id, trx);
+          if (again !== undefined) throw handoffExists(again.id);
+          checkLead(actor, locked, input.override);
+          const created = await handoffs.insert(trx, {
+            leadId: locked.id,
+            teamId: locked.teamId,
+            sdrId: locked.sdrId,
+            aeId: ae.id,
+            demoRequested: locked.demoRequested,
+            overrideReason,
+            at: now,
+          });
+          await handoffs.appendAudit(trx, {
+            entity: 'handoff',
+            entityId: created.id,
+            actorId: actor.userId,
+            at: now,
+            from: null,
+            to: created.stage,
+            reasonCode: overrideReason === null ? null : 'override',
+            reasonText: overrideReason,
+          });
+          const task = await followups.create(
+            {
+              leadId: locked.id,
+              ownerId: locked.ownerId,
+              dueAt: addWorkingDays(now, 2, sdr.timeZone),
+              note: `Follow up on the hand-off of ${locked.contactName} (${locked.companyName}) to ${ae.displayName}.`,
+              at: now,
+            },
+            trx,
+          );
+          return { handoff: created, followup: task };
+        })
+        .catch((error: unknown) => {
+          // Started by someone else between the check and the insert: the unique index decides.
+          if (isUniqueViolation(error)) throw handoffExists();
+          throw error;
+        });
+
+      return {
+        handoff,
+        followup,
+        intro: {
+          to: [{ address: lead.email, name: lead.contactName }],
+          cc: [{ address: ae.email, name: ae.displayName }],
+          subject: rendered.subject,
+          html: rendered.html,
+          text: rendered.text,
+          header: { name: handoffHeaderName, value: handoff.id },
+        },
+        slots,
+        warnings,
+      };
+    },
+
+    view,
+
+    async listMine(actor) {
+      const scope =
+        actor.role === 'admin'
+          ? ({ kind: 'all' } as const)
+          : actor.role === 'manager'
+            ? actor.teamId === null
+              ? null
+              : ({ kind: 'team', teamId: actor.teamId } as const)
+            : ({ kind: 'person', userId: actor.userId } as const);
+      if (scope === null) return [];
+      const list = await handoffs.listOpen(scope);
+      const out: { handoff: Handoff; lead: LeadSummary }[] = [];
+      for (const handoff of list) {
+        const lead = await leads.get(handoff.leadId);
+        if (lead !== undefined) out.push({ handoff, lead: summary(lead) });
+      }
+      return out;
+    },
+
+    async recordOutcome(actor, id, input) {
+      const handoff = await visible(actor, id);
+      if (actor.userId !== handoff.aeId) throw new HandoffRefusal(403, 'not_the_ae', 'Only the AE of this hand-off records its outcome.');
+      if (input.version !== undefined && input.version !== handoff.version) throw stale();
+      if (handoff.stage === 'closed') throw new HandoffRefusal(409, 'handoff_closed', 'This hand-off is closed.');
+      const now = clock.now();
+      const [ae, sdr] = await Promise.all([user(handoff.aeId, 'AE'), user(handoff.sdrId, 'SDR')]);
+
+      switch (input.outcome) {
+        case 'sales_qualified':
+        case 'hand_back': {
+          const handBack = input.outcome === 'hand_back';
+          const reasonCode = input.reasonCode?.trim() ?? '';
+          const text = input.text?.trim() ?? '';
+          const reason = handBackReasons.find((r) => r.code === reasonCode);
+          if (handBack) {
+            if (reasonCode === '') throw new HandoffRefusal(422, 'reason_required', 'Choose why the lead is handed back.', { field: 'reasonCode' });
+            if (reason === undefined) throw new HandoffRefusal(422, 'unknown_reason', `"${reasonCode}" is not a hand-back reason.`, { field: 'reasonCode' });
+            if (text === '') throw new HandoffRefusal(422, 'reason_text_required', 'Say in a few words why the lead is handed back.', { field: 'text' });
+          }
+          const lead = await leads.get(handoff.leadId);
+          if (lead === undefined) throw notFound();
+          const notice = handBack
+            ? await renderHandBackNotice({
+                teamId: handoff.teamId,
+                ...(deps.wording ? { wording: deps.wording } : {}),
+                lead,
+                ae: { displayName: ae.displayName, email: ae.email },
+                sdr: { displayName: sdr.displayName, email: sdr.email },
+                reasonLabel: reason?.label ?? reasonCode,
+                reasonText: text,
+              })
+            : null;
+          await handoffs.transaction(async (trx) => {
+            const locked = await handoffs.lockLead(trx, handoff.leadId);
+            if (locked === undefined) throw notFound();
+            const moved = transitionLead(
+              // The hand-off's AE decides, whatever the lead recorded when it was handed off.
+              { ...locked, aeId: handoff.aeId },
+              { to: handBack ? 'handed_back' : 'sales_qualified', reasonCode: handBack ? reasonCode : null, reasonText: handBack ? text : null },
+              { actor, now, qualification: qualify(locked, criteria), handBackReasons },
+            );
+            if (!moved.ok) {
+              const { code, message, field } = moved.error;
+              if (code === 'illegal_transition') throw new HandoffRefusal(409, 'lead_wrong_state', `${message} The intro must be sent first.`, { field: 'outcome' });
+              if (code === 'forbidden') throw new HandoffRefusal(403, 'not_the_ae', message);
+              throw new HandoffRefusal(422, code, message, field === undefined ? {} : { field: field === 'reasonText' ? 'text' : field });
+            }
+            const change = moved.value;
+            if ((await handoffs.updateLead(trx, locked.id, locked.version, change, now)) === undefined) throw stale();
+            await handoffs.appendAudit(trx, change.audit);
+            await closeHandoff(trx, actor, handoff, input.outcome, handBack ? reasonCode : input.outcome, handBack ? text : null, now);
+            if (notice !== null) {
+              await handoffs.addOutbox(trx, {
+                idempotencyKey: `hand_back:${handoff.id}`,
+                handoffId: handoff.id,
+                kind: 'mail',
+                mailbox: ae.entraOid,
+                payload: {
+                  to: [{ address: sdr.email, name: sdr.displayName }],
+                  subject: notice.subject,
+                  html: notice.html,
+                  text: notice.text,
+                  headers: { [handoffHeaderName]: handoff.id },
+                },
+                at: now,
+              });
+            }
+          });
+          break;
+        }
+        case 'no_show': {
+          await handoffs.transaction((trx) => moveStage(trx, actor, handoff, 'no_show', {}, now));
+          break;
+        }
+        case 'rescheduled': {
+          const { start, end } = input;
+          if (start === undefined) throw new HandoffRefusal(422, 'start_required', 'Give the new start of the meeting.', { field: 'start' });
+          if (end === undefined) throw new HandoffRefusal(422, 'end_required', 'Give the new end of the meeting.', { field: 'end' });
+          if (end.getTime() <= start.getTime()) throw new HandoffRefusal(422, 'invalid_slot', 'The meeting must end after it starts.', { field: 'end' });
+          if (start.getTime() <= now.getTime()) throw new HandoffRefusal(422, 'invalid_slot', 'The new meeting must be in the future.', { field: 'start' });
+          const lead = await leads.get(handoff.leadId);
+          if (lead === undefined) throw notFound();
+          const body = await renderInviteBody({
+            teamId: handoff.teamId,
+            ...(deps.wording ? { wording: deps.wording } : {}),
+            lead,
+            ae: { displayName: ae.displayName, email: ae.email },
+            sdr: { displayName: sdr.displayName, email: sdr.email },
+          });
+          await handoffs.transaction(async (trx) => {
+            const n = nextInviteNumber(await handoffs.outboxKeys(trx, handoff.id, `invite:${handoff.id}`), handoff.id);
+            await moveStage(trx, actor, handoff, 'rescheduled', { slotStart: start, slotEnd: end }, now);
+            await handoffs.addOutbox(trx, {
+              idempotencyKey: `invite:${handoff.id}:${n}`,
+              handoffId: handoff.id,
+              kind: 'event',
+              // The meeting lives on the SDR's calendar, as the first invite does.
+              mailbox: sdr.entraOid,
+              payload: {
+                subject: body.subject,
+                html: body.html,
+                start: start.toISOString(),
+                end: end.toISOString(),
+                timeZone: lead.timeZone ?? ae.timeZone,
+                attendees: [
+                  { address: lead.email, name: lead.contactName, type: 'required' },
+                  { address: ae.email, name: ae.displayName, type: 'required' },
+                ],
+                onlineMeeting: true,
+                transactionId: `${handoff.id}-r${n}`,
+              },
+              at: now,
+            });
+            if (deps.obligations !== undefined) {
+              await deps.obligations.cancel(trx, handoff.id, ['ae_accept'], now);
+              await deps.obligations.open(trx, { id: handoff.id, aeId: handoff.aeId, teamId: handoff.teamId }, 'ae_accept', now);
+            }
+          });
+          break;
+        }
+      }
+      return view(actor, id);
+    },
+
+    async reassign(actor, id, input) {
+      const handoff = await visible(actor, id);
+      if (!isTeamManager(actor, handoff.teamId)) throw new HandoffRefusal(403, 'forbidden', 'Only a manager of the team or an admin reassigns a hand-off.');
+      if (input.version !== undefined && input.version !== handoff.version) throw stale();
+      if (handoff.stage === 'closed') throw new HandoffRefusal(409, 'handoff_closed', 'This hand-off is closed.');
+      const reason = input.reason.trim();
+      if (reason === '') throw new HandoffRefusal(422, 'reason_required', 'Say why the hand-off is reassigned.', { field: 'reason' });
+      const ae = await namedAe(input.aeId, handoff.teamId, 'aeId');
+      if (ae.id === handoff.aeId) throw new HandoffRefusal(422, 'same_ae', `${ae.displayName} already has this hand-off.`, { field: 'aeId' });
+      const previous = await user(handoff.aeId, 'AE');
+      const now = clock.now();
+      await handoffs.transaction(async (trx) => {
+        const lead = await handoffs.lockLead(trx, handoff.leadId);
+        if (lead === undefined) throw notFound();
+        if ((await handoffs.update(trx, handoff.id, handoff.version, { aeId: ae.id, at: now })) === undefined) throw stale();
+        // A lead already handed off names its AE too (who sees it, who takes it over when Sales Qualified).
+        if (lead.aeId === handoff.aeId && lead.status === 'suspect') {
+          if ((await handoffs.setLeadAe(trx, lead.id, lead.version, ae.id, now)) === undefined) throw stale();
+        }
+        await handoffs.appendAudit(trx, {
+          entity: 'handoff',
+          entityId: handoff.id,
+          actorId: actor.userId,
+          at: now,
+          from: handoff.stage,
+          to: handoff.stage,
+          reasonCode: 'reassigned',
+          reasonText: `${previous.displayName} → ${ae.displayName}: ${reason}`,
+        });
+      });
+      return view(actor, id);
+    },
+  };
+
+  function handoffExists(handoffId?: string): HandoffRefusal {
+    return new HandoffRefusal(409, 'handoff_exists', 'This lead already has a hand-off in progress.', {
+      field: 'leadId',
+      ...(handoffId === undefined ? {} : { handoffId }),
+    });
+  }
+
+  /** Moves the stage (the table decides), version-checked, with its audit line. */
+  async function moveStage(
+    trx: Executor,
+    actor: Actor,
+    handoff: Handoff,
+    to: HandoffStage,
+    extra: { outcome?: string; slotStart?: Date; slotEnd?: Date; reasonCode?: string | null; reasonText?: string | null },
+    now: Date,
+  ): Promise<Handoff> {
+    const moved = transitionHandoff(handoff, to, { actorId: actor.userId, now, reasonCode: extra.reasonCode ?? null, reasonText: extra.reasonText ?? null });
+    if (!moved.ok) throw new HandoffRefusal(409, 'illegal_transition', moved.error.message, { field: 'outcome' });
+    const written = await handoffs.update(trx, handoff.id, handoff.version, {
+      stage: moved.value.stage,
+      ...(extra.outcome === undefined ? {} : { outcome: extra.outcome }),
+      ...(extra.slotStart === undefined ? {} : { slotStart: extra.slotStart }),
+      ...(extra.slotEnd === undefined ? {} : { slotEnd: extra.slotEnd }),
+      at: now,
+    });
+    if (written === undefined) throw stale();
+    await handoffs.appendAudit(trx, moved.value.audit);
+    return written;
+  }
+
+  async function closeHandoff(
+    trx: Executor,
+    actor: Actor,
+    handoff: Handoff,
+    outcome: OutcomeKind,
+    reasonCode: string,
+    reasonText: string | null,
+    now: Date,
+  ): Promise<void> {
+    await moveStage(trx, actor, handoff, 'closed', { outcome, reasonCode, reasonText }, now);
+    if (deps.obligations !== undefined) await deps.obligations.cancel(trx, handoff.id, 'all', now);
+  }
+}

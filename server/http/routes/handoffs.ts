@@ -1,0 +1,141 @@
+// /api/handoffs: start a hand-off (the intro to compose comes back), read one, list the actor's open ones, record
+// the AE's outcome, reassign to another AE. Rules live in the hand-off service; this maps its refusals onto the
+// API's error body. Imports: ../contract, ../dto, ../auth, ../errors, the engine's hand-off service, ../app types.
+import {
+  HandoffDetailDto,
+  HandoffErrorBody,
+  HandoffIdParams,
+  HandoffList,
+  HandoffListQuery,
+  HandoffOutcomeBody,
+  HandoffReassignBody,
+  HandoffStartBody,
+  HandoffStartedDto,
+} from '../contract';
+import { toHandoffDetailDto, toHandoffDto, toHandoffStartedDto } from '../dto';
+import { requireAuth } from '../auth';
+import { HttpError } from '../errors';
+import type { App } from '../app';
+import { HandoffRefusal, type HandoffService } from '../../engine/handoff-service';
+
+/** The error responses of these routes, with the hand-off extras (`away`, `backup`, `handoffId`). */
+function errors<S extends number>(...statuses: S[]): Record<S, typeof HandoffErrorBody> {
+  return Object.fromEntries(statuses.map((s) => [s, HandoffErrorBody])) as Record<S, typeof HandoffErrorBody>;
+}
+
+/** A refusal of the service as the API's error; anything else is left to the error handler (a bug: 500). */
+export function fromRefusal(error: unknown): unknown {
+  if (!(error instanceof HandoffRefusal)) return error;
+  const d = error.details;
+  // The extras beyond the common body are declared by HandoffErrorBody, the response schema of these routes.
+  const extra: Omit<HandoffErrorBody['error'], 'code' | 'message'> = {
+    ...(d.field === undefined ? {} : { field: d.field }),
+    ...(d.missing === undefined ? {} : { missing: d.missing }),
+    ...(d.handoffId === undefined ? {} : { handoffId: d.handoffId }),
+    ...(d.away === undefined
+      ? {}
+      : { away: { status: d.away.status, start: d.away.start?.toISOString() ?? null, end: d.away.end?.toISOString() ?? null } }),
+    ...(d.backup === undefined ? {} : { backup: d.backup }),
+  };
+  return new HttpError(error.status, error.code, error.message, extra);
+}
+
+async function refusing<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw fromRefusal(error);
+  }
+}
+
+export function registerHandoffRoutes(app: App, deps: { handoffService: HandoffService }): void {
+  const service = deps.handoffService;
+
+  app.post(
+    '/api/handoffs',
+    {
+      schema: {
+        summary: 'Start a hand-off of a qualified lead; answers the intro email to compose',
+        tags: ['handoffs'],
+        body: HandoffStartBody,
+        response: { 201: HandoffStartedDto, ...errors(400, 401, 403, 404, 409, 413, 422) },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireAuth(request);
+      const started = await refusing(() => service.start(actor, request.body));
+      void reply.header('location', `/api/handoffs/${started.handoff.id}`);
+      return reply.code(201).send(toHandoffStartedDto(started));
+    },
+  );
+
+  app.get(
+    '/api/handoffs',
+    {
+      schema: {
+        summary: "The actor's open hand-offs (SDR's and AE's own, a manager's team's, all for an admin)",
+        tags: ['handoffs'],
+        querystring: HandoffListQuery,
+        response: { 200: HandoffList, ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireAuth(request);
+      const list = await refusing(() => service.listMine(actor));
+      return { items: list.map((item) => ({ handoff: toHandoffDto(item.handoff), lead: item.lead })) };
+    },
+  );
+
+  app.get(
+    '/api/handoffs/:id',
+    {
+      schema: {
+        summary: 'One hand-off with its lead, obligations, findings and follow-ups',
+        tags: ['handoffs'],
+        params: HandoffIdParams,
+        response: { 200: HandoffDetailDto, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => toHandoffDetailDto(await refusing(() => service.view(requireAuth(request).actor, request.params.id))),
+  );
+
+  app.post(
+    '/api/handoffs/:id/outcome',
+    {
+      schema: {
+        summary: "The AE's outcome: sales_qualified, hand_back (reason code and text), no_show, rescheduled (start, end)",
+        tags: ['handoffs'],
+        params: HandoffIdParams,
+        body: HandoffOutcomeBody,
+        response: { 200: HandoffDetailDto, ...errors(400, 401, 403, 404, 409, 413, 422) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireAuth(request);
+      const { start, end, ...rest } = request.body;
+      const input = {
+        ...rest,
+        ...(start === undefined ? {} : { start: new Date(start) }),
+        ...(end === undefined ? {} : { end: new Date(end) }),
+      };
+      return toHandoffDetailDto(await refusing(() => service.recordOutcome(actor, request.params.id, input)));
+    },
+  );
+
+  app.post(
+    '/api/handoffs/:id/reassign',
+    {
+      schema: {
+        summary: 'Give the hand-off to another AE of the team (managers and admins)',
+        tags: ['handoffs'],
+        params: HandoffIdParams,
+        body: HandoffReassignBody,
+        response: { 200: HandoffDetailDto, ...errors(400, 401, 403, 404, 409, 413, 422) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireAuth(request);
+      return toHandoffDetailDto(await refusing(() => service.reassign(actor, request.params.id, request.body)));
+    },
+  );
+}
