@@ -1,7 +1,9 @@
 // Turns a list of content blocks into one email: Outlook-safe HTML through MJML (tables, inline styles, ghost tables
 // for Outlook desktop's Word renderer, no web fonts, scripts, SVG or external images) and a plain-text part written
 // from the same blocks. Every text is HTML-escaped here, where it lands; subjects lose CR/LF. Imports: mjml, luxon.
-import mjml2html from 'mjml';
+// MJML is loaded on the first render, not at import: it takes ~1 s to load, which a server start or a test file
+// that never renders an email should not pay.
+import type mjml2htmlType from 'mjml';
 import { DateTime } from 'luxon';
 
 /** One rendered email or invite body. */
@@ -195,10 +197,17 @@ function blockText(block: Block): string {
 }
 
 /** Renders a subject and its blocks as HTML and plain text. */
+let mjml2html: typeof mjml2htmlType | undefined;
+function loadMjml(): typeof mjml2htmlType {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  mjml2html ??= require('mjml') as typeof mjml2htmlType;
+  return mjml2html;
+}
+
 export async function renderMail(mail: { subject: string; preview?: string; locale: string; blocks: readonly Block[] }): Promise<RenderedMail> {
   const subject = headerSafe(mail.subject);
   const preview = headerSafe(mail.preview ?? subject);
-  const result = await mjml2html(documentMjml({ subject, preview, locale: mail.locale, blocks: mail.blocks }), {
+  const result = await loadMjml()(documentMjml({ subject, preview, locale: mail.locale, blocks: mail.blocks }), {
     validationLevel: 'strict',
     fonts: {},
     keepComments: false,
