@@ -174,8 +174,11 @@ function say<K extends PhraseKey>(w: TeamWording, key: K, values: PhraseValues<K
   return fillPhrase(w, key, values);
 }
 
+/** Formal mail to the prospect greets by full name; colleagues by first name ("Hi Alex,"). */
 function greeting(w: TeamWording, name: string, internal: boolean): Block {
-  return paragraph(say(w, internal ? 'internalGreeting' : 'greeting', { name }));
+  if (!internal) return paragraph(say(w, 'greeting', { name }));
+  const first = name.trim().split(/\s+/)[0] ?? '';
+  return paragraph(say(w, 'internalGreeting', { name: first === '' ? name : first }));
 }
 
 function obligationItems(w: TeamWording, missing: readonly Obligation[], replyKey: 'reminderReply' | 'breachMissedReply', acceptKey: 'reminderAccept' | 'breachMissedAccept', values: PhraseValues<'breachIntro'>): Inline[][] {
@@ -368,8 +371,11 @@ export async function renderCalendarHygieneNotice(input: CalendarHygieneNoticeIn
     case 'conflict':
     case 'prep_block_overlapped': {
       blocks.push(paragraph(say(w, finding.kind === 'conflict' ? 'hygieneConflict' : 'hygienePrepOverlapped', v)));
-      const what = filled(finding.event.subject) ? `${finding.event.subject}: ` : '';
-      blocks.push({ kind: 'quote', text: `${what}${formatSlot(finding.event, input.timeZone, w.locale)}` });
+      // The subject is null for the AE's private events: the SDR learns of the overlap, not what it is.
+      const rows: [string, string][] = [];
+      if (filled(finding.event.subject)) rows.push(['Event', finding.event.subject]);
+      rows.push(['When', formatSlot(finding.event, input.timeZone, w.locale)]);
+      blocks.push({ kind: 'facts', rows });
       break;
     }
     case 'meeting_moved':

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadMailWording, defaultMailWording } from '../../../server/mail/mail-wording';
-import { renderAeReminder, renderBreachEmail, renderHandBackNotice, renderIntroEmail, renderInviteBody, renderPrepBrief } from '../../../server/mail/handoff-mails';
+import { renderAeReminder, renderBreachEmail, renderCalendarHygieneNotice, renderHandBackNotice, renderIntroEmail, renderInviteBody, renderPrepBrief } from '../../../server/mail/handoff-mails';
 import { ae, dueAt, lead, manager, meeting, nextManager, normal, sdr, slots, variants } from './mail-fixtures';
 import type { LeadFields } from '../../../server/domain/lead';
 
@@ -150,7 +150,7 @@ describe('the reminder to the AE', () => {
   it('lists what is missing and the due time in the AE zone, with a link to the intro', async () => {
     const mail = await renderAeReminder({ lead, ae, sdr, missing: ['accept', 'reply'], dueAt, timeZone: 'America/New_York', introLink: 'https://outlook.office.com/mail/id/AAMk1' });
     expect(mail.subject).toBe('Reminder: Acme GmbH is waiting for you, due Tuesday, 1 December 2026 at 04:00 GMT-5 (New York)');
-    expect(mail.text).toContain('Hi Alex Kim,');
+    expect(mail.text).toContain('Hi Alex,');
     expect(mail.text).toContain('- Reply to the intro email\n- Accept the meeting invite');
     expect(mail.text).toContain('Open the intro email: https://outlook.office.com/mail/id/AAMk1');
     expect(mail.html).toContain('href="https://outlook.office.com/mail/id/AAMk1"');
@@ -170,7 +170,7 @@ describe('the breach email', () => {
     expect(mail.subject).toBe('Hand-off SLA missed: Alex Kim on Acme GmbH');
     const seen = visible(mail.html);
     for (const part of [seen, mail.text]) {
-      expect(part).toContain('Hi Morgan Lee,');
+      expect(part).toContain('Hi Morgan,');
       expect(part).toContain('Reply to the intro email');
       expect(part).not.toContain('Accept the meeting invite');
       expect(part).toContain('Tuesday, 1 December 2026 at 09:00 GMT');
@@ -184,7 +184,7 @@ describe('the breach email', () => {
   it('has a second level for the next manager naming the first', async () => {
     const mail = await renderBreachEmail({ lead, ae, sdr, manager: nextManager, previousManager: manager, level: 2, missed: ['reply', 'accept'], dueAt, timeZone: 'Europe/London' });
     expect(mail.subject).toBe('Second escalation: Alex Kim on Acme GmbH');
-    expect(mail.text).toContain('Hi Riley Chen,');
+    expect(mail.text).toContain('Hi Riley,');
     expect(mail.text).toContain('escalated to Morgan Lee');
     expect(mail.text).toContain('First escalated to: Morgan Lee (morgan.lee@contoso.example)');
   });
@@ -197,6 +197,30 @@ describe('the notices to the SDR', () => {
     expect(mail.text).toContain('Reason: No budget');
     expect(mail.text).toContain('> They froze spending until Q3.\n> Try again in June.');
     expect(mail.html).toContain('They froze spending until Q3.<br />Try again in June.');
+  });
+});
+
+describe('the calendar-hygiene notice', () => {
+  it('tells the AE, in the AE zone, of a conflict with its subject, and offers new times', async () => {
+    const event = { start: new Date('2026-12-03T14:15:00Z'), end: new Date('2026-12-03T15:00:00Z'), subject: 'Dentist' };
+    const mail = await renderCalendarHygieneNotice({ lead, ae, sdr, recipient: ae, finding: { kind: 'conflict', event }, meeting, newSlots: slots, timeZone: 'America/New_York' });
+    expect(mail.text).toContain('Hi Alex,');
+    expect(mail.text).toContain('Event: Dentist');
+    expect(mail.text).toContain('When: Thursday, 3 December 2026, 09:15 – 10:00 GMT-5 (New York)');
+    expect(mail.text).toContain('- Friday, 4 December 2026, 04:00 – 04:30 GMT-5 (New York)');
+  });
+
+  it('keeps a private event private and says so when there are no free times', async () => {
+    const event = { start: new Date('2026-12-03T14:15:00Z'), end: new Date('2026-12-03T15:00:00Z'), subject: null };
+    const mail = await renderCalendarHygieneNotice({ lead, ae, sdr, recipient: sdr, finding: { kind: 'prep_block_overlapped', event }, meeting, newSlots: [], timeZone: 'Europe/Berlin' });
+    expect(mail.text).not.toContain('Event:');
+    expect(mail.text).toContain('prep block');
+    expect(mail.text).toContain('No free time was found');
+  });
+
+  it('says where a moved meeting went', async () => {
+    const mail = await renderCalendarHygieneNotice({ lead, ae, sdr, recipient: sdr, finding: { kind: 'meeting_moved', movedTo: { start: new Date('2026-12-07T10:00:00Z'), end: new Date('2026-12-07T10:30:00Z') } }, meeting, newSlots: [], timeZone: 'Europe/Berlin' });
+    expect(mail.text).toContain('was moved from Thursday, 3 December 2026 at 15:00 CET to Monday, 7 December 2026 at 11:00 CET');
   });
 });
 

@@ -107,4 +107,4 @@ export function variants(o: {
   ];
 }
 
-export const normal = { lead, sdr, ae, manager, nextManager, text: 'Budget review moved to January; they want to talk before then.', href: 'https://outlook.office.com/mail/id/AAMk1' };
+export const normal = { lead, sdr, ae, manager, nextManager, text: 'We spoke about rolling the hand-off process out to your three regions in the first quarter.', href: 'https://outlook.office.com/mail/id/AAMk1' };
