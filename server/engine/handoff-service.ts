@@ -11,6 +11,8 @@ import { qualify, type MissingCriterion, type QualificationCriteria } from '../d
 import { transitionHandoff, transitionLead, type HandBackReason, type HandoffStage } from '../domain/lifecycle';
 import { chooseAe, type User } from '../domain/people';
 import type { AutomaticReplies, MailboxGateway, Schedule } from '../domain/mailbox';
+import { proposeSlots as proposeDomainSlots } from '../domain/slots';
+import { workCalendarFor } from '../domain/working-time';
 import type { Executor, Handoff, HandoffFinding, HandoffStore, ObligationSummary } from '../store/handoff-store';
 import type { Followup, FollowupStore } from '../store/followup-store';
 import type { LeadStore } from '../store/lead-store';
@@ -38,6 +40,32 @@ export type SlotProposer = (input: {
   window: { start: Date; end: Date };
 }) => readonly MailSlot[];
 
+/**
+ * The default proposer: domain/slots over the AE's working hours (from getSchedule, else the AE's zone 09–17), the
+ * AE's and SDR's free/busy and the prospect's zone; 3 slots of 30 minutes, 4 hours' notice, 15 minutes' prep
+ * before a demo. A schedule Graph could not read gives no slots rather than a guess.
+ */
+export const defaultSlotProposer: SlotProposer = ({ now, ae, sdr, lead, schedules, window }) => {
+  const aeSchedule = schedules.find((s) => s.scheduleId.toLowerCase() === ae.email.toLowerCase());
+  const sdrSchedule = schedules.find((s) => s.scheduleId.toLowerCase() === sdr.email.toLowerCase());
+  if (aeSchedule === undefined || aeSchedule.error !== null || (sdrSchedule !== undefined && sdrSchedule.error !== null)) return [];
+  const year = now.getUTCFullYear();
+  const calendar = workCalendarFor({ workingHours: aeSchedule.workingHours, timeZone: ae.timeZone, country: null, years: [year, year + 1] });
+  if (!calendar.ok) return [];
+  const proposal = proposeDomainSlots({
+    now,
+    window,
+    lengthMinutes: 30,
+    minNoticeHours: 4,
+    count: 3,
+    ae: { calendar: calendar.value, busy: aeSchedule.items },
+    sdr: sdrSchedule === undefined ? null : { busy: sdrSchedule.items },
+    prospect: { timeZone: lead.timeZone },
+    prepMinutes: lead.demoRequested ? 15 : 0,
+  });
+  return proposal.ok ? proposal.value.slots.map((slot) => ({ start: slot.start, end: slot.end })) : [];
+};
+
 export interface HandoffServiceDeps {
   clock: Clock;
   handoffs: HandoffStore;
@@ -50,6 +78,7 @@ export interface HandoffServiceDeps {
   mailbox?: Pick<MailboxGateway, 'mailboxSettings' | 'getSchedule'> | undefined;
   /** Without it a rescheduled meeting does not restart the acceptance obligation (nor closing cancel them). */
   obligations?: ObligationPort | undefined;
+  /** Default: defaultSlotProposer (used when `mailbox` is given). */
   proposeSlots?: SlotProposer | undefined;
   wording?: MailWording | undefined;
   /** Days ahead that slots are looked for (default 14). */
@@ -275,11 +304,12 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
   }
 
   async function proposeSlots(lead: Lead, ae: User, sdr: User, now: Date, warnings: string[]): Promise<MailSlot[]> {
-    if (deps.mailbox === undefined || deps.proposeSlots === undefined) return [];
+    if (deps.mailbox === undefined) return [];
+    const proposer = deps.proposeSlots ?? defaultSlotProposer;
     const window = { start: now, end: new Date(now.getTime() + (deps.slotWindowDays ?? 14) * 86_400_000) };
     try {
       const schedules = await deps.mailbox.getSchedule(sdr.entraOid, [ae.email, sdr.email], window, 30);
-      return [...deps.proposeSlots({ now, ae, sdr, lead, schedules, window })];
+      return [...proposer({ now, ae, sdr, lead, schedules, window })];
     } catch {
       // Slots are a convenience: the SDR can still send the intro and pick a time later.
       warnings.push('slots_unavailable');

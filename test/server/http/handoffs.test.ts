@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { HandoffDetailDto, HandoffList, HandoffStartedDto, LeadDto } from '../../../server/http/contract';
 import type { User } from '../../../server/domain/people';
-import type { AutomaticReplies, MailboxGateway, MailboxSettings } from '../../../server/domain/mailbox';
+import { GatewayError, type AutomaticReplies, type MailboxGateway, type MailboxSettings, type Schedule } from '../../../server/domain/mailbox';
 import { createHandoffService } from '../../../server/engine/handoff-service';
 import { createHandoffStore } from '../../../server/store/handoff-store';
 import { createFollowupStore } from '../../../server/store/followup-store';
@@ -12,6 +12,9 @@ import { call, errorOf, qualifiedLead, startHarness, type ApiResponse, type Harn
 
 /** Automatic replies per mailbox (Entra object id); everyone else is in. */
 const away = new Map<string, AutomaticReplies>();
+/** Busy times per address; every mailbox works Monday–Friday 09–17 Berlin time. */
+const busy = new Map<string, Schedule['items']>();
+let scheduleFails = false;
 const fakeMailbox: Pick<MailboxGateway, 'mailboxSettings' | 'getSchedule'> = {
   mailboxSettings: (mailbox) =>
     Promise.resolve<MailboxSettings>({
@@ -19,7 +22,17 @@ const fakeMailbox: Pick<MailboxGateway, 'mailboxSettings' | 'getSchedule'> = {
       workingHours: null,
       automaticReplies: away.get(mailbox) ?? { status: 'disabled', scheduledStart: null, scheduledEnd: null },
     }),
-  getSchedule: () => Promise.resolve([]),
+  getSchedule: (_mailbox, addresses) => {
+    if (scheduleFails) return Promise.reject(new GatewayError('temporary', 'Graph is down'));
+    return Promise.resolve(
+      addresses.map((address) => ({
+        scheduleId: address,
+        error: null,
+        items: busy.get(address) ?? [],
+        workingHours: { daysOfWeek: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'], startTime: '09:00:00', endTime: '17:00:00', timeZone: 'Europe/Berlin' },
+      })),
+    );
+  },
 };
 
 let h: Harness;
@@ -53,6 +66,8 @@ afterAll(async () => {
 beforeEach(async () => {
   org = await h.reset();
   away.clear();
+  busy.clear();
+  scheduleFails = false;
 });
 
 const db = () => h.db.db;
@@ -135,6 +150,29 @@ describe('POST /api/handoffs', () => {
     ]);
     // The lead stays qualified until the intro is seen sent.
     expect((await h.leads.get(lead.id))?.status).toBe('qualified');
+  });
+
+  it("proposes slots from the AE's and SDR's free/busy, shown in the intro; without free/busy it starts anyway", async () => {
+    // Tuesday 10:00 Berlin: with 4 hours' notice the first free half-hour is 14:00, but the AE is busy until 16:00.
+    busy.set(org.emeaAe.email, [{ start: new Date('2026-11-24T13:00:00Z'), end: new Date('2026-11-24T15:00:00Z'), status: 'busy', subject: null }]);
+    const lead = await qualifiedLeadOf(org.emeaSdr, { timeZone: 'Europe/Berlin' });
+    const res = await start(org.emeaSdr, { leadId: lead.id });
+    expect(res.statusCode).toBe(201);
+    const { slots, intro, warnings } = started(res);
+    expect(slots).toHaveLength(3);
+    expect(warnings).toEqual([]);
+    for (const slot of slots) {
+      expect(Date.parse(slot.end) - Date.parse(slot.start)).toBe(30 * 60_000);
+      const inBusy = Date.parse(slot.start) < Date.parse('2026-11-24T15:00:00Z') && Date.parse(slot.end) > Date.parse('2026-11-24T13:00:00Z');
+      expect(inBusy).toBe(false);
+    }
+    expect(intro.text).toMatch(/16:00|4:00/);
+
+    scheduleFails = true;
+    const other = await qualifiedLeadOf(org.emeaSdr, { email: 'ada@initech.com', website: null });
+    const noSlots = await start(org.emeaSdr, { leadId: other.id });
+    expect(noSlots.statusCode).toBe(201);
+    expect(started(noSlots)).toMatchObject({ slots: [], warnings: ['slots_unavailable'] });
   });
 
   it('a Friday hand-off gets its follow-up on Tuesday', async () => {
