@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     await db.insertInto('graph_subscriptions').values(rows).execute();
 
     const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'info', DATA_DIR: dir });
-    const settings = loadSettings({ qualificationFile: config.qualificationFile, handBackReasonsFile: config.handBackReasonsFile });
+    const settings = loadSettings(config);
     // The request log is written as in production (pino JSON at info), to a sink that drops it.
     const sink = new Writable({
       write: (_c, _e, done) => {
