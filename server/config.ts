@@ -27,6 +27,7 @@ const schema = z.strictObject({
   AUTH_ALLOWED_TENANTS: csv.optional(),
   QUALIFICATION_FILE: z.string().min(1).default('server/settings/qualification.json'),
   HAND_BACK_REASONS_FILE: z.string().min(1).default('server/settings/hand-back-reasons.json'),
+  HANDOFF_POLICY_FILE: z.string().min(1).default('server/settings/handoff-policy.json'),
   DEMO_DATA: z.enum(['on', 'off']).default('off'),
   SANDBOX: z.enum(['on', 'off']).default('off'),
   SANDBOX_PORT: port.default(3100),
@@ -63,6 +64,8 @@ export interface Config {
   };
   readonly qualificationFile: string;
   readonly handBackReasonsFile: string;
+  /** Per-team SLA, holiday country and meeting rules (server/settings/handoff-policy.json). */
+  readonly handoffPolicyFile: string;
   readonly demoData: boolean;
   /** Run the local Microsoft 365 sandbox in process and point sign-in at it (what `npm start` does). */
   readonly sandbox: { readonly enabled: boolean; readonly port: number };
@@ -138,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     qualificationFile: path.resolve(v.QUALIFICATION_FILE),
     handBackReasonsFile: path.resolve(v.HAND_BACK_REASONS_FILE),
+    handoffPolicyFile: path.resolve(v.HANDOFF_POLICY_FILE),
     demoData: v.DEMO_DATA === 'on',
     sandbox: Object.freeze({ enabled: v.SANDBOX === 'on', port: v.SANDBOX_PORT }),
     tls: v.TLS_CERT_FILE && v.TLS_KEY_FILE ? Object.freeze({ certFile: path.resolve(v.TLS_CERT_FILE), keyFile: path.resolve(v.TLS_KEY_FILE) }) : undefined,

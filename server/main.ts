@@ -130,7 +130,8 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const tokenVerifier = createTokenVerifier(auth, { clock, ...(trustedCaPem === undefined ? {} : { trustedCaPem }) });
   const graphOptions = graphConnectionOptions(config, sandbox, logger);
-  const notificationStore = createNotificationStore(database.db);
+  // Subscriptions change rarely: the receiver checks clientStates against a 2-second cache, dropped on every change.
+  const notificationStore = createNotificationStore(database.db, { subscriptionCacheMs: 2_000, clock });
   let watch: WatchRuntime | null = null;
   const app = await buildApp(
     {

@@ -84,14 +84,25 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
     ...(o.worker ?? {}),
   });
   // Every watched scope has a delta cursor, whether or not its subscription could be created.
+  // The receiver's cache of clientStates is dropped whenever subscriptions change.
+  const forgetting = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } finally {
+      o.queue.forgetSubscriptions();
+    }
+  };
   const reconciling: SubscriptionManager = {
     ...subscriptions,
     async reconcile(list) {
       const now = o.now();
       for (const p of list) for (const scope of scopesOf(p.role)) await state.ensureCursor(p.id, scope, now);
       if (o.publicUrl === undefined) return { created: 0, removed: 0, failed: 0 };
-      return subscriptions.reconcile(list);
+      return forgetting(subscriptions.reconcile(list));
     },
+    renewDue: (limit) => forgetting(subscriptions.renewDue(limit)),
+    onRemoved: (id) => forgetting(subscriptions.onRemoved(id)),
+    onReauthorizationRequired: (id) => forgetting(subscriptions.onReauthorizationRequired(id)),
   };
   const watch = createMailboxWatch({ worker, subscriptions: reconciling, delta, people, logger: o.logger, ...(o.periods ? { periods: o.periods } : {}) });
   return { watch, worker, subscriptions: reconciling, delta, recorder, handoffs, state, people };

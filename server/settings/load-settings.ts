@@ -1,15 +1,18 @@
 // Reads the configuration files an admin edits (qualification criteria, hand-back reasons) at boot and validates
 // them with the domain's parsers; a bad file stops the boot with its path and the JSON path at fault.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { HandBackReason } from '../domain/lifecycle';
 import { parseHandBackReasons } from '../domain/lifecycle';
 import { parseQualificationCriteria, type QualificationCriteria } from '../domain/qualification';
 import type { FieldError } from '../domain/lead-validation';
 import type { Result } from '../domain/lead';
+import { parseTeamPolicies, type TeamPolicies } from '../domain/team-policy';
 
 export interface Settings {
   qualificationCriteria: QualificationCriteria;
   handBackReasons: readonly HandBackReason[];
+  handoffPolicies: TeamPolicies;
 }
 
 export class SettingsError extends Error {
@@ -37,9 +40,13 @@ function readJson<T>(file: string, parse: (json: unknown) => Result<T, FieldErro
   return parsed.value;
 }
 
-export function loadSettings(files: { qualificationFile: string; handBackReasonsFile: string }): Settings {
+/** The default hand-off policy file, beside this module. */
+export const defaultHandoffPolicyFile = path.join(__dirname, 'handoff-policy.json');
+
+export function loadSettings(files: { qualificationFile: string; handBackReasonsFile: string; handoffPolicyFile?: string }): Settings {
   return {
     qualificationCriteria: readJson(files.qualificationFile, parseQualificationCriteria),
     handBackReasons: readJson(files.handBackReasonsFile, parseHandBackReasons),
+    handoffPolicies: readJson(files.handoffPolicyFile ?? defaultHandoffPolicyFile, parseTeamPolicies),
   };
 }

@@ -1,0 +1,285 @@
+// The SLA obligations of a hand-off as rows with a durable timer: opened when the intro is seen sent (due in working
+// hours of the AE's calendar, public holidays of the team's country skipped), met when the AE replies or accepts,
+// cancelled when the hand-off closes or a new invite replaces the old one. The sweep claims due rows (SKIP LOCKED) and
+// applies one step each (remind, breach, escalate), writing the mail to the outbox in the same transaction.
+// Imports: domain, store, ../mail.
+import type { Logger } from 'pino';
+import type { Kysely } from 'kysely';
+import type { MailboxGateway } from '../domain/mailbox';
+import type { User } from '../domain/people';
+import {
+  applyStep,
+  meet as meetObligation,
+  cancelObligation,
+  nextStep,
+  nextWakeAt,
+  openObligation,
+  type Obligation,
+  type ObligationCancelReason,
+  type ObligationKind,
+} from '../domain/sla';
+import { policyOf, type TeamPolicies } from '../domain/team-policy';
+import { workCalendarFor, type WorkCalendar } from '../domain/working-time';
+import { renderAeReminder, renderBreachEmail } from '../mail/handoff-mails';
+import type { Database } from '../store/schema';
+import type { OutboxStore } from '../store/outbox-store';
+import type { PeopleStore } from '../store/people-store';
+import type { MailPayload } from './outbox-sender';
+
+type Executor = Kysely<Database>;
+
+export interface ObligationService {
+  /** Opens an obligation (a live one of the same kind is cancelled first: a new invite restarts acceptance). */
+  open(executor: Executor, handoff: { id: string; aeId: string; teamId: string }, kind: ObligationKind, startedAt: Date): Promise<void>;
+  cancel(executor: Executor, handoffId: string, kinds: readonly ObligationKind[] | 'all', at: Date, reason?: ObligationCancelReason): Promise<void>;
+  /** Records the AE's answer; a met obligation keeps its time to respond. Does nothing when none is live. */
+  meet(executor: Executor, handoffId: string, kind: ObligationKind, at: Date): Promise<boolean>;
+  /** The AE's working calendar (mailbox settings read once an hour). Call before a transaction to keep I/O out of it. */
+  calendarOf(ae: User): Promise<WorkCalendar>;
+  /** Applies the due steps of up to `limit` obligations no other instance holds; returns how many steps were taken. */
+  sweep(limit?: number): Promise<{ steps: number; mails: number }>;
+}
+
+interface Row {
+  id: string;
+  handoff_id: string;
+  kind: ObligationKind;
+  status: string;
+  started_at: Date;
+  due_at: Date;
+  remind_at: Date;
+  second_level_at: Date;
+  reminded_at: Date | null;
+  breached_at: Date | null;
+  escalated_at: Date | null;
+  met_at: Date | null;
+  time_to_respond_ms: string | null;
+  met_within_sla: boolean | null;
+  cancelled_at: Date | null;
+}
+
+// The columns hold a plan even when the policy has no reminder or second level: a far date stands for "never".
+const never = new Date('9999-01-01T00:00:00Z');
+
+function toDomain(r: Row): Obligation {
+  return {
+    kind: r.kind,
+    state: r.status as Obligation['state'],
+    startedAt: r.started_at,
+    dueAt: r.due_at,
+    remindAt: r.remind_at.getTime() >= never.getTime() ? null : r.remind_at,
+    secondLevelAt: r.second_level_at.getTime() >= never.getTime() ? null : r.second_level_at,
+    remindedAt: r.reminded_at,
+    breachedAt: r.breached_at,
+    escalatedAt: r.escalated_at,
+    metAt: r.met_at,
+    timeToRespondMs: r.time_to_respond_ms === null ? null : Number(r.time_to_respond_ms),
+    metWithinSla: r.met_within_sla,
+    cancelledAt: r.cancelled_at,
+    cancelReason: null,
+  };
+}
+
+function columnsOf(o: Obligation) {
+  return {
+    status: o.state,
+    due_at: o.dueAt,
+    remind_at: o.remindAt ?? never,
+    second_level_at: o.secondLevelAt ?? never,
+    reminded_at: o.remindedAt,
+    breached_at: o.breachedAt,
+    escalated_at: o.escalatedAt,
+    met_at: o.metAt,
+    time_to_respond_ms: o.timeToRespondMs,
+    met_within_sla: o.metWithinSla,
+    cancelled_at: o.cancelledAt,
+    next_check_at: nextWakeAt(o),
+  };
+}
+
+const rowColumns = [
+  'id', 'handoff_id', 'kind', 'status', 'started_at', 'due_at', 'remind_at', 'second_level_at', 'reminded_at', 'breached_at',
+  'escalated_at', 'met_at', 'time_to_respond_ms', 'met_within_sla', 'cancelled_at',
+] as const;
+
+export function createObligationService(options: {
+  db: Executor;
+  people: PeopleStore;
+  gateway: Pick<MailboxGateway, 'mailboxSettings'>;
+  outbox: OutboxStore;
+  policies: TeamPolicies;
+  now: () => Date;
+  logger: Logger;
+  /** Base URL of Baton's pages (links in the mails); optional. */
+  publicUrl?: string | undefined;
+}): ObligationService {
+  const { db, people, gateway, outbox, policies, logger } = options;
+  const calendars = new Map<string, { at: number; cal: WorkCalendar }>();
+
+  async function calendarOf(ae: User): Promise<WorkCalendar> {
+    const cached = calendars.get(ae.id);
+    const nowMs = options.now().getTime();
+    if (cached && nowMs - cached.at < 3600_000) return cached.cal;
+    const team = policyOf(policies, ae.teamId);
+    const year = new Date(nowMs).getUTCFullYear();
+    let settings: Awaited<ReturnType<typeof gateway.mailboxSettings>> | null = null;
+    try {
+      settings = await gateway.mailboxSettings(ae.entraOid);
+    } catch (e) {
+      logger.warn({ err: e, userId: ae.id }, 'mailbox settings unreadable; the SLA clock uses 09:00–17:00 Mon–Fri in the user’s zone');
+    }
+    const built = workCalendarFor({
+      workingHours: settings?.workingHours ?? null,
+      timeZone: settings?.timeZone ?? ae.timeZone,
+      country: team.country,
+      years: [year, year + 1],
+    });
+    const cal = built.ok ? built.value : (() => {
+      logger.warn({ userId: ae.id, error: built.error }, 'working hours unusable; the SLA clock uses the defaults');
+      const fallback = workCalendarFor({ workingHours: null, timeZone: ae.timeZone, country: null, years: [year, year + 1] });
+      if (!fallback.ok) throw new Error(`no working calendar for user ${ae.id}: ${fallback.error.message}`);
+      return fallback.value;
+    })();
+    calendars.set(ae.id, { at: nowMs, cal });
+    return cal;
+  }
+
+  async function live(executor: Executor, handoffId: string, kind: ObligationKind | null): Promise<Row[]> {
+    let q = executor.selectFrom('obligations').select(rowColumns).where('handoff_id', '=', handoffId).where('status', 'not in', ['met', 'cancelled']);
+    if (kind !== null) q = q.where('kind', '=', kind);
+    return (await q.forUpdate().execute());
+  }
+
+  async function save(executor: Executor, id: string, o: Obligation): Promise<void> {
+    await executor
+      .updateTable('obligations')
+      .set((eb) => ({ ...columnsOf(o), claimed_until: null, version: eb('version', '+', 1) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** The mail a step sends, rendered from the hand-off as it is now; null when there is no one to send it to. */
+  async function mailFor(executor: Executor, row: Row, o: Obligation, step: 'remind' | 'breach' | 'escalate'): Promise<{ mailbox: string; payload: MailPayload } | null> {
+    const h = await executor
+      .selectFrom('handoffs')
+      .innerJoin('leads', 'leads.id', 'handoffs.lead_id')
+      .select(['handoffs.sdr_id', 'handoffs.ae_id', 'handoffs.team_id', 'handoffs.intro_sent_at', 'leads.contact_name', 'leads.company_name'])
+      .where('handoffs.id', '=', row.handoff_id)
+      .executeTakeFirst();
+    if (h === undefined) return null;
+    const [sdr, ae] = await Promise.all([people.getUser(h.sdr_id), people.getUser(h.ae_id)]);
+    if (sdr === undefined || ae === undefined) return null;
+    const person = (u: User) => ({ displayName: u.displayName, email: u.email });
+    const lead = { contactName: h.contact_name, companyName: h.company_name };
+    const missing = [row.kind === 'ae_reply' ? ('reply' as const) : ('accept' as const)];
+    const context = { teamId: h.team_id };
+    if (step === 'remind') {
+      const mail = await renderAeReminder({ lead, ae: person(ae), sdr: person(sdr), missing, dueAt: o.dueAt, timeZone: ae.timeZone, ...context });
+      return { mailbox: sdr.entraOid, payload: { to: [{ address: ae.email, name: ae.displayName }], subject: mail.subject, html: mail.html } };
+    }
+    const firstManager = ae.managerId === null ? undefined : await people.getUser(ae.managerId);
+    const manager = step === 'breach' ? firstManager : firstManager?.managerId ? await people.getUser(firstManager.managerId) : undefined;
+    if (manager === undefined) return null;
+    const mail = await renderBreachEmail({
+      lead,
+      ae: person(ae),
+      sdr: person(sdr),
+      manager: person(manager),
+      level: step === 'breach' ? 1 : 2,
+      previousManager: step === 'escalate' && firstManager ? person(firstManager) : null,
+      missed: missing,
+      dueAt: o.dueAt,
+      introSentAt: h.intro_sent_at,
+      timeZone: manager.timeZone,
+      ...context,
+    });
+    return {
+      mailbox: sdr.entraOid,
+      payload: { to: [{ address: manager.email, name: manager.displayName }], cc: [{ address: sdr.email, name: sdr.displayName }], subject: mail.subject, html: mail.html },
+    };
+  }
+
+  return {
+    calendarOf,
+
+    async open(executor, handoff, kind, startedAt) {
+      const ae = await people.getUser(handoff.aeId);
+      if (ae === undefined) throw new Error(`unknown AE ${handoff.aeId}`);
+      const cal = await calendarOf(ae);
+      for (const row of await live(executor, handoff.id, kind)) {
+        const cancelled = cancelObligation(toDomain(row), startedAt, 'invite_replaced');
+        if (cancelled.ok) await save(executor, row.id, cancelled.value);
+      }
+      const o = openObligation(kind, startedAt, policyOf(policies, handoff.teamId).sla, cal);
+      await executor
+        .insertInto('obligations')
+        .values({ handoff_id: handoff.id, kind, started_at: o.startedAt, ...columnsOf(o) })
+        .execute();
+    },
+
+    async cancel(executor, handoffId, kinds, at, reason = 'handoff_closed') {
+      for (const row of await live(executor, handoffId, null)) {
+        if (kinds !== 'all' && !kinds.includes(row.kind)) continue;
+        const cancelled = cancelObligation(toDomain(row), at, reason);
+        if (cancelled.ok) await save(executor, row.id, cancelled.value);
+      }
+    },
+
+    async meet(executor, handoffId, kind, at) {
+      const rows = await live(executor, handoffId, kind);
+      const row = rows[0];
+      if (row === undefined) return false;
+      const h = await executor.selectFrom('handoffs').select('ae_id').where('id', '=', handoffId).executeTakeFirstOrThrow();
+      const ae = await people.getUser(h.ae_id);
+      if (ae === undefined) return false;
+      const met = meetObligation(toDomain(row), at, await calendarOf(ae));
+      if (!met.ok) {
+        logger.warn({ handoffId, kind, error: met.error }, 'obligation not met');
+        return false;
+      }
+      await save(executor, row.id, met.value);
+      return true;
+    },
+
+    async sweep(limit = 500) {
+      const now = options.now();
+      let steps = 0;
+      let mails = 0;
+      await db.transaction().execute(async (trx) => {
+        const due = (await trx
+          .selectFrom('obligations')
+          .select(rowColumns)
+          .where('next_check_at', '<=', now)
+          .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+          .orderBy('next_check_at')
+          .limit(limit)
+          .forUpdate()
+          .skipLocked()
+          .execute()) as Row[];
+        for (const row of due) {
+          let o = toDomain(row);
+          // Catch up on every step that came due: past the deadline an open obligation goes straight to breach.
+          for (let step = nextStep(o, now); step !== null; step = nextStep(o, now)) {
+            const applied = applyStep(o, step, now);
+            if (!applied.ok) {
+              logger.error({ obligationId: row.id, step, error: applied.error }, 'SLA step refused');
+              break;
+            }
+            o = applied.value;
+            steps++;
+            const mail = await mailFor(trx, row, o, step);
+            if (mail !== null) {
+              mails += await outbox.add(
+                trx,
+                [{ idempotencyKey: `sla:${row.id}:${step}`, handoffId: row.handoff_id, kind: 'mail', mailbox: mail.mailbox, payload: mail.payload }],
+                now,
+              );
+            }
+          }
+          await save(trx, row.id, o);
+        }
+      });
+      return { steps, mails };
+    },
+  };
+}
