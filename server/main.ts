@@ -22,6 +22,11 @@ import { createGraphConnection, type GraphConnectionOptions } from './graph/grap
 import { createGraphGateway } from './graph/graph-gateway';
 import { createNotificationStore } from './store/notification-store';
 import { createWatchRuntime, type WatchRuntime } from './engine/watch-runtime';
+import { createObligationService } from './engine/obligations';
+import { createHandoffService } from './engine/handoff-service';
+import { createOutboxStore } from './store/outbox-store';
+import { createHandoffStore } from './store/handoff-store';
+import { createFollowupStore } from './store/followup-store';
 import type { Logger } from './log';
 
 function fatal(message: string): never {
@@ -133,14 +138,36 @@ async function main(argv: readonly string[]): Promise<void> {
   // Subscriptions change rarely: the receiver checks clientStates against a 2-second cache, dropped on every change.
   const notificationStore = createNotificationStore(database.db, { subscriptionCacheMs: 2_000, clock });
   let watch: WatchRuntime | null = null;
+  const leadStore = createLeadStore(database.db);
+  const peopleStore = createPeopleStore(database.db);
+  const followupStore = createFollowupStore(database.db);
+  const gateway = graphOptions === undefined ? undefined : createGraphGateway(createGraphConnection(graphOptions));
+  const outbox = createOutboxStore(database.db);
+  const obligations =
+    gateway === undefined
+      ? undefined
+      : createObligationService({ db: database.db, people: peopleStore, gateway, outbox, policies: settings.handoffPolicies, now: () => clock.now(), logger });
+  const handoffService = createHandoffService({
+    clock,
+    handoffs: createHandoffStore(database.db),
+    followups: followupStore,
+    leads: leadStore,
+    people: peopleStore,
+    criteria: settings.qualificationCriteria,
+    handBackReasons: settings.handBackReasons,
+    ...(gateway === undefined ? {} : { mailbox: gateway }),
+    ...(obligations === undefined ? {} : { obligations }),
+  });
   const app = await buildApp(
     {
       config,
       logger,
       clock,
       db: database.db,
-      leadStore: createLeadStore(database.db),
-      peopleStore: createPeopleStore(database.db),
+      leadStore,
+      peopleStore,
+      handoffService,
+      followupStore,
       tokenVerifier,
       qualificationCriteria: settings.qualificationCriteria,
       handBackReasons: settings.handBackReasons,
@@ -182,13 +209,13 @@ async function main(argv: readonly string[]): Promise<void> {
   });
 
   const address = await app.listen({ port: config.port, host: config.host });
-  if (graphOptions !== undefined) {
+  if (gateway !== undefined) {
     // Graph must reach the receiver over https: PUBLIC_URL, or in demo mode this server's own https address.
     const publicUrl = config.publicUrl ?? (sandbox && address.startsWith('https://') ? address : undefined);
     watch = createWatchRuntime({
       db: database.db,
-      gateway: createGraphGateway(createGraphConnection(graphOptions)),
-      people: createPeopleStore(database.db),
+      gateway,
+      people: peopleStore,
       queue: notificationStore,
       now: () => clock.now(),
       logger,
@@ -196,6 +223,14 @@ async function main(argv: readonly string[]): Promise<void> {
       publicUrl,
       subscriptionMinutes: config.graphLimits.subscriptionMinutes,
       deltaIntervalMs: config.graphLimits.deltaIntervalMinutes * 60_000,
+      engine: {
+        leads: leadStore,
+        policies: settings.handoffPolicies,
+        criteria: settings.qualificationCriteria,
+        handBackReasons: settings.handBackReasons,
+        outbox,
+        ...(obligations === undefined ? {} : { obligations }),
+      },
     });
     watch.watch.start();
     if (publicUrl === undefined) logger.warn('PUBLIC_URL is not set: Graph cannot notify Baton; mailboxes are read through delta every DELTA_INTERVAL_MINUTES');
@@ -210,7 +245,7 @@ async function main(argv: readonly string[]): Promise<void> {
     console.log(`            look inside it and act as any user (reply, accept, decline, add a conflicting event, move the clock): ${sandbox.url}/sandbox/`);
     console.log(`            the demo tenant: ${sandbox.url}/sandbox/tenant.json; its CA (trust it in a browser to skip warnings): ${sandbox.url}/sandbox/ca.pem`);
   }
-  if (graphOptions === undefined && !sandbox) console.log('  mailbox:  GRAPH_TENANT_ID and GRAPH_CLIENT_ID are not set: no mailbox is watched');
+  if (gateway === undefined && !sandbox) console.log('  mailbox:  GRAPH_TENANT_ID and GRAPH_CLIENT_ID are not set: no mailbox is watched');
   else if (watch) console.log(`  watch:    Graph notifications to ${config.publicUrl ?? address}/graph/notifications and /graph/lifecycle`);
   if (!sandbox && !tokenVerifier.configured) {
     console.log('  auth:     AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL are not all set: every /api request is refused (401)');

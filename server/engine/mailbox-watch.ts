@@ -14,6 +14,11 @@ export interface MailboxWatchOptions {
   /** The people to watch now (active SDRs and AEs). */
   people: () => Promise<readonly WatchedPerson[]>;
   logger: Logger;
+  /**
+   * Further work that follows from what the watch sees (apply hand-off signals, the SLA sweep, the outbox): run after
+   * each worker round, every `periodMs`, and by drain until none has anything left. `run` returns how much it did.
+   */
+  jobs?: readonly { name: string; periodMs: number; run: () => Promise<number> }[];
   /** Real-time periods (ms) of the loops. */
   periods?: { pollMs?: number; renewMs?: number; deltaMs?: number; reconcileMs?: number };
 }
@@ -30,6 +35,12 @@ export interface MailboxWatch {
 export function createMailboxWatch(options: MailboxWatchOptions): MailboxWatch {
   const { worker, subscriptions, delta, logger } = options;
   const periods = { pollMs: 1_000, renewMs: 60_000, deltaMs: 5_000, reconcileMs: 15 * 60_000, ...options.periods };
+  const jobs = options.jobs ?? [];
+  const runJobs = async (): Promise<number> => {
+    let did = 0;
+    for (const job of jobs) did += await serial(() => job.run());
+    return did;
+  };
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
@@ -84,6 +95,7 @@ export function createMailboxWatch(options: MailboxWatchOptions): MailboxWatch {
       timers.push(setInterval(guard('renew', () => serial(() => subscriptions.renewDue())), periods.renewMs));
       timers.push(setInterval(guard('delta', () => serial(() => delta.syncDue())), periods.deltaMs));
       timers.push(setInterval(guard('reconcile', reconcile), periods.reconcileMs));
+      for (const job of jobs) timers.push(setInterval(guard(job.name, () => serial(() => job.run())), job.periodMs));
       for (const t of timers) t.unref();
     },
     wake() {
@@ -100,7 +112,8 @@ export function createMailboxWatch(options: MailboxWatchOptions): MailboxWatch {
           claimed += round.claimed;
           if (round.claimed === 0) break;
         }
-        if (renewed === 0 && synced.synced + synced.failed === 0 && claimed === 0) return;
+        const did = await runJobs();
+        if (renewed === 0 && synced.synced + synced.failed === 0 && claimed === 0 && did === 0) return;
       }
     },
     async stop() {

@@ -23,7 +23,7 @@ import { workCalendarFor, type WorkCalendar } from '../domain/working-time';
 import { renderAeReminder, renderBreachEmail } from '../mail/handoff-mails';
 import type { Database } from '../store/schema';
 import type { OutboxStore } from '../store/outbox-store';
-import type { PeopleStore } from '../store/people-store';
+import { createPeopleStore, type PeopleStore } from '../store/people-store';
 import type { MailPayload } from './outbox-sender';
 
 type Executor = Kysely<Database>;
@@ -113,7 +113,7 @@ export function createObligationService(options: {
   /** Base URL of Baton's pages (links in the mails); optional. */
   publicUrl?: string | undefined;
 }): ObligationService {
-  const { db, people, gateway, outbox, policies, logger } = options;
+  const { db, gateway, outbox, policies, logger } = options;
   const calendars = new Map<string, { at: number; cal: WorkCalendar }>();
 
   async function calendarOf(ae: User): Promise<WorkCalendar> {
@@ -167,7 +167,10 @@ export function createObligationService(options: {
       .where('handoffs.id', '=', row.handoff_id)
       .executeTakeFirst();
     if (h === undefined) return null;
-    const [sdr, ae] = await Promise.all([people.getUser(h.sdr_id), people.getUser(h.ae_id)]);
+    // Reads inside the caller's transaction go through it (the embedded database has one connection).
+    const inTrx = createPeopleStore(executor);
+    const sdr = await inTrx.getUser(h.sdr_id);
+    const ae = await inTrx.getUser(h.ae_id);
     if (sdr === undefined || ae === undefined) return null;
     const person = (u: User) => ({ displayName: u.displayName, email: u.email });
     const lead = { contactName: h.contact_name, companyName: h.company_name };
@@ -177,8 +180,8 @@ export function createObligationService(options: {
       const mail = await renderAeReminder({ lead, ae: person(ae), sdr: person(sdr), missing, dueAt: o.dueAt, timeZone: ae.timeZone, ...context });
       return { mailbox: sdr.entraOid, payload: { to: [{ address: ae.email, name: ae.displayName }], subject: mail.subject, html: mail.html } };
     }
-    const firstManager = ae.managerId === null ? undefined : await people.getUser(ae.managerId);
-    const manager = step === 'breach' ? firstManager : firstManager?.managerId ? await people.getUser(firstManager.managerId) : undefined;
+    const firstManager = ae.managerId === null ? undefined : await inTrx.getUser(ae.managerId);
+    const manager = step === 'breach' ? firstManager : firstManager?.managerId ? await inTrx.getUser(firstManager.managerId) : undefined;
     if (manager === undefined) return null;
     const mail = await renderBreachEmail({
       lead,
@@ -203,7 +206,7 @@ export function createObligationService(options: {
     calendarOf,
 
     async open(executor, handoff, kind, startedAt) {
-      const ae = await people.getUser(handoff.aeId);
+      const ae = await createPeopleStore(executor).getUser(handoff.aeId);
       if (ae === undefined) throw new Error(`unknown AE ${handoff.aeId}`);
       const cal = await calendarOf(ae);
       for (const row of await live(executor, handoff.id, kind)) {
@@ -230,7 +233,7 @@ export function createObligationService(options: {
       const row = rows[0];
       if (row === undefined) return false;
       const h = await executor.selectFrom('handoffs').select('ae_id').where('id', '=', handoffId).executeTakeFirstOrThrow();
-      const ae = await people.getUser(h.ae_id);
+      const ae = await createPeopleStore(executor).getUser(h.ae_id);
       if (ae === undefined) return false;
       const met = meetObligation(toDomain(row), at, await calendarOf(ae));
       if (!met.ok) {

@@ -14,6 +14,14 @@ import { createChangeRecorder, type ChangeRecorder } from './mailbox-changes';
 import { createMailboxWatch, type MailboxWatch, type MailboxWatchOptions } from './mailbox-watch';
 import { createNotificationWorker, type NotificationWorker } from './notification-worker';
 import { createSubscriptionManager, scopesOf, watchedPeople, type SubscriptionManager, type WatchedPerson } from './subscription-manager';
+import type { HandBackReason } from '../domain/lifecycle';
+import type { QualificationCriteria } from '../domain/qualification';
+import type { TeamPolicies } from '../domain/team-policy';
+import type { LeadStore } from '../store/lead-store';
+import { createOutboxStore, type OutboxStore } from '../store/outbox-store';
+import { createHandoffEngine, type HandoffEngine } from './handoff-engine';
+import { createObligationService, type ObligationService } from './obligations';
+import { createOutboxSender, type OutboxSender } from './outbox-sender';
 
 export interface WatchRuntimeOptions {
   db: Db;
@@ -33,6 +41,17 @@ export interface WatchRuntimeOptions {
   deltaIntervalMs: number;
   periods?: MailboxWatchOptions['periods'];
   worker?: { batchSize?: number; leaseMs?: number };
+  /** The hand-off engine on top of the watch: signals applied, SLA timers swept, the outbox sent. */
+  engine?: {
+    leads: LeadStore;
+    policies: TeamPolicies;
+    criteria: QualificationCriteria;
+    handBackReasons: readonly HandBackReason[];
+    periodMs?: number;
+    /** The service the API also uses (built before the app by main); made here when absent. */
+    obligations?: ObligationService;
+    outbox?: OutboxStore;
+  };
 }
 
 export interface WatchRuntime {
@@ -45,6 +64,8 @@ export interface WatchRuntime {
   state: WatchStateStore;
   /** The people watched now. */
   people(): Promise<WatchedPerson[]>;
+  /** Present when the engine was asked for. */
+  engine: { handoffs: HandoffEngine; obligations: ObligationService; outbox: OutboxStore; sender: OutboxSender } | null;
 }
 
 export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
@@ -104,6 +125,34 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
     onRemoved: (id) => forgetting(subscriptions.onRemoved(id)),
     onReauthorizationRequired: (id) => forgetting(subscriptions.onReauthorizationRequired(id)),
   };
-  const watch = createMailboxWatch({ worker, subscriptions: reconciling, delta, people, logger: o.logger, ...(o.periods ? { periods: o.periods } : {}) });
-  return { watch, worker, subscriptions: reconciling, delta, recorder, handoffs, state, people };
+  let engine: WatchRuntime['engine'] = null;
+  const jobs: { name: string; periodMs: number; run: () => Promise<number> }[] = [];
+  if (o.engine) {
+    const outbox = o.engine.outbox ?? createOutboxStore(o.db);
+    const obligations =
+      o.engine.obligations ?? createObligationService({ db: o.db, people: o.people, gateway: o.gateway, outbox, policies: o.engine.policies, now: o.now, logger: o.logger });
+    const handoffEngine = createHandoffEngine({
+      db: o.db,
+      watch: handoffs,
+      leads: o.engine.leads,
+      people: o.people,
+      outbox,
+      obligations,
+      policies: o.engine.policies,
+      criteria: o.engine.criteria,
+      handBackReasons: o.engine.handBackReasons,
+      now: o.now,
+      logger: o.logger,
+    });
+    const sender = createOutboxSender({ db: o.db, store: outbox, gateway: o.gateway, now: o.now, logger: o.logger, workerId: o.workerId, onEventCreated: (trx, item, p, event) => handoffEngine.onEventCreated(trx, item, p, event) });
+    const periodMs = o.engine.periodMs ?? 1_000;
+    jobs.push(
+      { name: 'signals', periodMs, run: () => handoffEngine.applySignals() },
+      { name: 'sla', periodMs, run: async () => (await obligations.sweep()).steps },
+      { name: 'outbox', periodMs, run: async () => (await sender.runOnce()).claimed },
+    );
+    engine = { handoffs: handoffEngine, obligations, outbox, sender };
+  }
+  const watch = createMailboxWatch({ worker, subscriptions: reconciling, delta, people, logger: o.logger, jobs, ...(o.periods ? { periods: o.periods } : {}) });
+  return { watch, worker, subscriptions: reconciling, delta, recorder, handoffs, state, people, engine };
 }

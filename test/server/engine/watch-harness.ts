@@ -19,6 +19,7 @@ import { createWatchRuntime, type WatchRuntime } from '../../../server/engine/wa
 import { startSandbox, type RunningSandbox } from '../../../server/sandbox/server';
 import { createSandboxClock, type SandboxClock } from '../../../server/sandbox/sandbox-clock';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
+import { loadSettings } from '../../../server/settings/load-settings';
 
 export const silentLogger = createLogger(
   'silent',
@@ -84,7 +85,8 @@ export async function seedDemoPeople(db: Db, now: Date): Promise<Record<string, 
   return byKey;
 }
 
-export async function startWatchHarness(options: { start?: Date } = {}): Promise<WatchHarness> {
+/** `engine`: run the hand-off engine on top of the watch (signals applied, SLA sweep, outbox); off: the watch alone. */
+export async function startWatchHarness(options: { start?: Date; engine?: boolean } = {}): Promise<WatchHarness> {
   const clock = createSandboxClock({ start: options.start ?? new Date('2026-11-23T08:00:00Z') });
   const running = await startSandbox({ port: 0, clock, random: seededRandom(20261125) });
   const tdb = await openTestDatabase();
@@ -131,6 +133,7 @@ export async function startWatchHarness(options: { start?: Date } = {}): Promise
         }),
     });
   const connection = connect();
+  const settings = loadSettings({ qualificationFile: 'server/settings/qualification.json', handBackReasonsFile: 'server/settings/hand-back-reasons.json' });
   const gateway = createGraphGateway(connection);
   const build = (db: Db, q: NotificationStore, workerId: string, gw = gateway) =>
     createWatchRuntime({
@@ -145,6 +148,9 @@ export async function startWatchHarness(options: { start?: Date } = {}): Promise
       subscriptionMinutes: 4320,
       deltaIntervalMs: 30 * 60_000,
       worker: { leaseMs: 60_000 },
+      ...(options.engine === true
+        ? { engine: { leads: createLeadStore(db), policies: settings.handoffPolicies, criteria: { required: [], rules: [] }, handBackReasons: settings.handBackReasons } }
+        : {}),
     });
   const runtime = build(tdb.db, queue, 'instance-1');
   let leadCount = 0;
