@@ -1,0 +1,149 @@
+// The hand-off engine end to end in the sandbox: the SDR's intro seen sent books the invite on both calendars (and
+// the AE's private prep block before a demo), the lead becomes suspect and two SLA obligations open; the AE's reply
+// and acceptance meet them; an AE who does nothing is reminded, then their manager gets the breach mail with the SDR
+// in copy, exactly once; a decline reaches the SDR at once.
+import { startWatchHarness, type WatchHarness } from './watch-harness';
+
+let h: WatchHarness;
+beforeAll(async () => {
+  // Monday 2026-11-23 08:00 UTC = 09:00 in Berlin.
+  h = await startWatchHarness({ engine: true });
+}, 60_000);
+afterAll(() => h.close());
+beforeEach(async () => {
+  h.running.sandbox.faults.reset();
+  await h.settle();
+});
+
+const user = (key: string) => {
+  const u = h.people[key];
+  if (u === undefined) throw new Error(key);
+  return u;
+};
+
+async function sendIntro(handoffId: string): Promise<void> {
+  const lead = await h.tdb.db.selectFrom('handoffs').innerJoin('leads', 'leads.id', 'handoffs.lead_id').select(['leads.email', 'leads.contact_name']).where('handoffs.id', '=', handoffId).executeTakeFirstOrThrow();
+  await h.gateway.sendMail(user('sdr_emea_1').entraOid, {
+    to: [{ address: lead.email, name: lead.contact_name }],
+    cc: [{ address: user('ae_emea_1').email }],
+    subject: `Introduction ${handoffId.slice(0, 8)}`,
+    html: '<p>Meet Anton.</p>',
+    headers: { 'x-baton-handoff': handoffId },
+  });
+}
+
+async function inbox(key: string): Promise<{ id: string; subject: string; ccRecipients: { emailAddress: { address: string } }[] }[]> {
+  const page = (await h.connection.call((c) => c.api(`/users/${user(key).entraOid}/mailFolders/inbox/messages`).select('id,subject,ccRecipients').top(999).get())) as {
+    value: { id: string; subject: string; ccRecipients: { emailAddress: { address: string } }[] }[];
+  };
+  return page.value;
+}
+
+async function handoff(id: string) {
+  return h.tdb.db.selectFrom('handoffs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+async function obligations(id: string) {
+  return h.tdb.db.selectFrom('obligations').selectAll().where('handoff_id', '=', id).orderBy('kind').execute();
+}
+
+describe('hand-off engine', () => {
+  it('books the invite and the prep block once the intro is sent, and counts the AE’s reply and acceptance', async () => {
+    const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');
+    await h.tdb.db
+      .updateTable('handoffs')
+      .set({ demo_requested: true, slot_start: new Date('2026-11-25T13:00:00Z'), slot_end: new Date('2026-11-25T13:30:00Z') })
+      .where('id', '=', id)
+      .execute();
+    await sendIntro(id);
+    await h.settle();
+
+    const row = await handoff(id);
+    expect(row.stage).toBe('invite_sent');
+    expect(row.meeting_start?.toISOString()).toBe('2026-11-25T13:00:00.000Z');
+    const lead = await h.tdb.db.selectFrom('leads').select(['status', 'ae_id']).where('id', '=', row.lead_id).executeTakeFirstOrThrow();
+    expect(lead).toEqual({ status: 'suspect', ae_id: user('ae_emea_1').id });
+    expect((await obligations(id)).map((o) => [o.kind, o.status])).toEqual([
+      ['ae_accept', 'open'],
+      ['ae_reply', 'open'],
+    ]);
+    // The due time: 8 working hours of Anton (Berlin, Mon–Fri 09:00–18:00 in his mailbox settings) after the intro
+    // sent Monday just after 09:00: Monday just after 17:00 in Berlin.
+    const introAt = row.intro_sent_at?.getTime() ?? 0;
+    expect(introAt - new Date('2026-11-23T08:00:00Z').getTime()).toBeLessThan(60_000);
+    expect((await obligations(id))[0]?.due_at.getTime()).toBe(introAt + 8 * 3600_000);
+
+    const window = { start: new Date('2026-11-25T00:00:00Z'), end: new Date('2026-11-26T00:00:00Z') };
+    const anton = await h.gateway.calendarView(user('ae_emea_1').entraOid, window);
+    const meeting = anton.find((e) => e.iCalUId === row.meeting_ical_uid);
+    expect(meeting?.joinUrl).toMatch(/^https:\/\//);
+    const prep = anton.find((e) => e.id === row.prep_event_id);
+    expect(prep).toMatchObject({ sensitivity: 'private', showAs: 'busy', start: new Date('2026-11-25T12:30:00Z'), end: new Date('2026-11-25T13:00:00Z') });
+    expect((await h.gateway.calendarView(user('sdr_emea_1').entraOid, window)).filter((e) => e.transactionId === id)).toHaveLength(1);
+
+    // Anton replies to the intro and accepts the invite an hour later.
+    h.clock.advance(3600_000);
+    const intro = (await inbox('ae_emea_1')).find((m) => m.subject === `Introduction ${id.slice(0, 8)}`);
+    if (intro === undefined) throw new Error('intro not delivered');
+    await h.connection.call((c) => c.api(`/users/${user('ae_emea_1').entraOid}/messages/${intro.id}/reply`).post({ comment: 'Looking forward to it.' }));
+    if (meeting === undefined) throw new Error('no meeting copy');
+    await h.connection.call((c) => c.api(`/users/${user('ae_emea_1').entraOid}/events/${meeting.id}/accept`).post({ sendResponse: true }));
+    await h.settle();
+    const met = await obligations(id);
+    expect(met.map((o) => [o.kind, o.status, o.met_within_sla])).toEqual([
+      ['ae_accept', 'met', true],
+      ['ae_reply', 'met', true],
+    ]);
+    // An hour of working time (plus the seconds the sandbox clock ran meanwhile).
+    expect(Number(met[1]?.time_to_respond_ms)).toBeGreaterThanOrEqual(3600_000);
+    expect(Number(met[1]?.time_to_respond_ms)).toBeLessThan(3600_000 + 60_000);
+    expect((await handoff(id)).stage).toBe('accepted');
+  });
+
+  it('reminds the AE, then sends the breach mail to the manager with the SDR in copy, exactly once', async () => {
+    const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');
+    const company = (await h.tdb.db.selectFrom('handoffs').innerJoin('leads', 'leads.id', 'handoffs.lead_id').select('leads.company_name').where('handoffs.id', '=', id).executeTakeFirstOrThrow()).company_name;
+    const about = (m: { subject: string }) => new RegExp(`${company}\\b`).test(m.subject);
+    await sendIntro(id);
+    await h.settle();
+    // Half of the 8 working hours: the reminder.
+    const [first] = await obligations(id);
+    if (first === undefined) throw new Error('no obligation');
+    expect(first.remind_at.getTime()).toBeLessThan(first.due_at.getTime());
+    h.clock.set(new Date(first.remind_at.getTime() + 60_000));
+    await h.settle();
+    const reminders = (await inbox('ae_emea_1')).filter((m) => about(m) && m.subject.startsWith('Reminder'));
+    expect(reminders).toHaveLength(2);
+    expect((await obligations(id)).map((o) => o.status)).toEqual(['reminded', 'reminded']);
+    // Past the deadline: one breach mail per missed obligation, to Megan, Sofia in copy.
+    h.clock.set(new Date(first.due_at.getTime() + 60_000));
+    await h.settle();
+    await h.settle();
+    const breaches = (await inbox('mgr_emea')).filter(about);
+    expect(breaches).toHaveLength(2);
+    for (const b of breaches) expect(b.ccRecipients.map((r) => r.emailAddress.address)).toEqual([user('sdr_emea_1').email]);
+    expect((await obligations(id)).map((o) => o.status)).toEqual(['breached', 'breached']);
+    const outbox = await h.tdb.db.selectFrom('outbox').select(['idempotency_key', 'status']).where('handoff_id', '=', id).where('kind', '=', 'mail').execute();
+    expect(outbox.filter((o) => o.idempotency_key.endsWith(':breach'))).toHaveLength(2);
+    expect(outbox.every((o) => o.status === 'done')).toBe(true);
+  });
+
+  it('tells the SDR at once when the AE declines the invite', async () => {
+    const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');
+    await sendIntro(id);
+    await h.settle();
+    const row = await handoff(id);
+    const copy = (await h.gateway.calendarView(user('ae_emea_1').entraOid, { start: h.clock.now(), end: new Date(h.clock.now().getTime() + 14 * 86_400_000) })).find(
+      (e) => e.iCalUId === row.meeting_ical_uid,
+    );
+    if (copy === undefined) throw new Error('no AE copy');
+    const sofiaBefore = (await inbox('sdr_emea_1')).length;
+    await h.connection.call((c) => c.api(`/users/${user('ae_emea_1').entraOid}/events/${copy.id}/decline`).post({ sendResponse: true, comment: 'Travelling' }));
+    await h.settle();
+    expect((await handoff(id)).stage).toBe('declined');
+    const findings = await h.tdb.db.selectFrom('handoff_findings').select('kind').where('handoff_id', '=', id).execute();
+    expect(findings.map((f) => f.kind)).toContain('declined');
+    const sofia = await inbox('sdr_emea_1');
+    expect(sofia.length).toBeGreaterThan(sofiaBefore);
+    expect(sofia.some((m) => /declin/i.test(m.subject))).toBe(true);
+  });
+});
