@@ -29,16 +29,28 @@ beforeEach(async () => {
     { entity: 'lead', actorId: p.sdr1.id, at: now, from: null, to: 'new', reasonCode: null, reasonText: null },
   );
   leadId = lead.id;
+  leadCount = 0;
 });
 
 const now = new Date('2026-11-03T10:00:00Z');
 const t = (iso: string) => new Date(iso);
 
+let leadCount = 0;
+/** A hand-off of its own lead (one hand-off in progress per lead is held by the database). */
 async function addHandoff(over: Partial<Insertable<HandoffTable>> = {}): Promise<string> {
+  const lead =
+    leadCount++ === 0
+      ? leadId
+      : (
+          await createLeadStore(tdb.db).create(
+            { teamId: 'north', ownerId: p.sdr1.id, sdrId: p.sdr1.id, fields: leadFields({ email: `lead${String(leadCount)}@acme-robotics.com` }) },
+            { entity: 'lead', actorId: p.sdr1.id, at: now, from: null, to: 'new', reasonCode: null, reasonText: null },
+          )
+        ).id;
   const row = await tdb.db
     .insertInto('handoffs')
     .values({
-      lead_id: leadId,
+      lead_id: lead,
       team_id: 'north',
       sdr_id: p.sdr1.id,
       ae_id: p.ae1.id,
