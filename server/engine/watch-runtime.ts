@@ -22,6 +22,8 @@ import { createOutboxStore, type OutboxStore } from '../store/outbox-store';
 import { createHandoffEngine, type HandoffEngine } from './handoff-engine';
 import { createObligationService, type ObligationService } from './obligations';
 import { createOutboxSender, type OutboxSender } from './outbox-sender';
+import { createFollowupFlagger } from './followup-flags';
+import { createFollowupStore } from '../store/followup-store';
 
 export interface WatchRuntimeOptions {
   db: Db;
@@ -146,10 +148,12 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
     });
     const sender = createOutboxSender({ db: o.db, store: outbox, gateway: o.gateway, now: o.now, logger: o.logger, workerId: o.workerId, onEventCreated: (trx, item, p, event) => handoffEngine.onEventCreated(trx, item, p, event) });
     const periodMs = o.engine.periodMs ?? 1_000;
+    const flagger = createFollowupFlagger({ db: o.db, followups: createFollowupStore(o.db), people: o.people, outbox, now: o.now, logger: o.logger });
     jobs.push(
       { name: 'signals', periodMs, run: () => handoffEngine.applySignals() },
       { name: 'sla', periodMs, run: async () => (await obligations.sweep()).steps },
       { name: 'outbox', periodMs, run: async () => (await sender.runOnce()).claimed },
+      { name: 'followups', periodMs: 15 * 60_000, run: () => flagger.run() },
     );
     engine = { handoffs: handoffEngine, obligations, outbox, sender };
   }

@@ -147,3 +147,32 @@ describe('hand-off engine', () => {
     expect(sofia.some((m) => /declin/i.test(m.subject))).toBe(true);
   });
 });
+
+describe('follow-ups', () => {
+  it('tells each owner once a day which handed-off leads have no future follow-up, and stops once one is planned', async () => {
+    const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');
+    const lead = await h.tdb.db.selectFrom('handoffs').innerJoin('leads', 'leads.id', 'handoffs.lead_id').select(['leads.id', 'leads.company_name']).where('handoffs.id', '=', id).executeTakeFirstOrThrow();
+    const isNote = (m: { subject: string }) => /need(s)? a follow-up$/.test(m.subject);
+    const seen = new Set((await inbox('sdr_emea_1')).filter(isNote).map((m) => m.id));
+    const newNotes = async () => (await inbox('sdr_emea_1')).filter((m) => isNote(m) && !seen.has(m.id));
+    const bodyOf = async (id: string) =>
+      ((await h.connection.call((c) => c.api(`/users/${user('sdr_emea_1').entraOid}/messages/${id}`).select('body').get())) as { body: { content: string } }).body.content;
+    // The next day, 08:30 in Berlin (the earlier tests already moved the clock to later weekdays).
+    const next = new Date(h.clock.now().getTime() + 86_400_000);
+    h.clock.set(new Date(Date.UTC(next.getUTCFullYear(), next.getUTCMonth(), next.getUTCDate(), 7, 30)));
+    await h.settle();
+    const today = await newNotes();
+    expect(today).toHaveLength(1);
+    expect(await bodyOf(today[0]?.id ?? '')).toContain(lead.company_name);
+    for (const m of today) seen.add(m.id);
+    // Again the same day: nothing new.
+    h.clock.advance(3600_000);
+    await h.settle();
+    expect(await newNotes()).toHaveLength(0);
+    // A follow-up planned for this lead: the next day's note no longer lists it.
+    await h.tdb.db.insertInto('followups').values({ lead_id: lead.id, owner_id: user('sdr_emea_1').id, due_at: new Date(h.clock.now().getTime() + 7 * 86_400_000), note: 'Call back', created_at: h.clock.now() }).execute();
+    h.clock.advance(86_400_000);
+    await h.settle();
+    for (const m of await newNotes()) expect(await bodyOf(m.id)).not.toContain(lead.company_name);
+  });
+});
