@@ -22,7 +22,7 @@ import { policyOf, type TeamPolicies } from '../domain/team-policy';
 import { workCalendarFor, type WorkCalendar } from '../domain/working-time';
 import { renderAeReminder, renderBreachEmail } from '../mail/handoff-mails';
 import type { Database } from '../store/schema';
-import type { OutboxStore } from '../store/outbox-store';
+import type { NewOutboxItem, OutboxStore } from '../store/outbox-store';
 import { createPeopleStore, type PeopleStore } from '../store/people-store';
 import type { MailPayload } from './outbox-sender';
 
@@ -60,6 +60,9 @@ interface Row {
 
 // The columns hold a plan even when the policy has no reminder or second level: a far date stands for "never".
 const never = new Date('9999-01-01T00:00:00Z');
+
+/** How long a sweep holds the rows it claimed while it renders their mails; after a crash they come back this late. */
+const claimLeaseMs = 60_000;
 
 function toDomain(r: Row): Obligation {
   return {
@@ -158,19 +161,54 @@ export function createObligationService(options: {
       .execute();
   }
 
-  /** The mail a step sends, rendered from the hand-off as it is now; null when there is no one to send it to. */
-  async function mailFor(executor: Executor, row: Row, o: Obligation, step: 'remind' | 'breach' | 'escalate'): Promise<{ mailbox: string; payload: MailPayload } | null> {
-    const h = await executor
+  interface SweepContext {
+    handoffs: Map<string, { sdr_id: string; ae_id: string; team_id: string; intro_sent_at: Date | null; contact_name: string; company_name: string }>;
+    /** People read once each per sweep. */
+    users: Map<string, Promise<User | undefined>>;
+  }
+
+  // MJML loads on its first render (about a second): done on the first idle sweep, so the first reminder or breach
+  // does not wait for it.
+  let warmed = false;
+  function warmRenderer(): void {
+    if (warmed) return;
+    warmed = true;
+    const nobody = { displayName: '', email: '' };
+    renderAeReminder({ lead: { contactName: '', companyName: '' }, ae: nobody, sdr: nobody, missing: ['reply'], dueAt: options.now(), timeZone: 'UTC' }).catch((e: unknown) => {
+      logger.warn({ err: e }, 'mail renderer not warmed');
+    });
+  }
+
+  /** The hand-offs (with their lead's name) of one sweep, in one query. */
+  async function loadContexts(handoffIds: readonly string[]): Promise<SweepContext> {
+    const rows = await db
       .selectFrom('handoffs')
       .innerJoin('leads', 'leads.id', 'handoffs.lead_id')
-      .select(['handoffs.sdr_id', 'handoffs.ae_id', 'handoffs.team_id', 'handoffs.intro_sent_at', 'leads.contact_name', 'leads.company_name'])
-      .where('handoffs.id', '=', row.handoff_id)
-      .executeTakeFirst();
+      .select(['handoffs.id', 'handoffs.sdr_id', 'handoffs.ae_id', 'handoffs.team_id', 'handoffs.intro_sent_at', 'leads.contact_name', 'leads.company_name'])
+      .where('handoffs.id', 'in', [...new Set(handoffIds)])
+      .execute();
+    return { handoffs: new Map(rows.map((r) => [r.id, r])), users: new Map() };
+  }
+
+  /** The mail a step sends, rendered from the hand-off as it is now; null when there is no one to send it to. */
+  async function mailFor(
+    contexts: SweepContext,
+    row: Row,
+    o: Obligation,
+    step: 'remind' | 'breach' | 'escalate',
+  ): Promise<{ mailbox: string; payload: MailPayload } | null> {
+    const h = contexts.handoffs.get(row.handoff_id);
     if (h === undefined) return null;
-    // Reads inside the caller's transaction go through it (the embedded database has one connection).
-    const inTrx = createPeopleStore(executor);
-    const sdr = await inTrx.getUser(h.sdr_id);
-    const ae = await inTrx.getUser(h.ae_id);
+    const getUser = (id: string): Promise<User | undefined> => {
+      let u = contexts.users.get(id);
+      if (u === undefined) {
+        u = options.people.getUser(id);
+        contexts.users.set(id, u);
+      }
+      return u;
+    };
+    const sdr = await getUser(h.sdr_id);
+    const ae = await getUser(h.ae_id);
     if (sdr === undefined || ae === undefined) return null;
     const person = (u: User) => ({ displayName: u.displayName, email: u.email });
     const lead = { contactName: h.contact_name, companyName: h.company_name };
@@ -180,8 +218,8 @@ export function createObligationService(options: {
       const mail = await renderAeReminder({ lead, ae: person(ae), sdr: person(sdr), missing, dueAt: o.dueAt, timeZone: ae.timeZone, ...context });
       return { mailbox: sdr.entraOid, payload: { to: [{ address: ae.email, name: ae.displayName }], subject: mail.subject, html: mail.html } };
     }
-    const firstManager = ae.managerId === null ? undefined : await inTrx.getUser(ae.managerId);
-    const manager = step === 'breach' ? firstManager : firstManager?.managerId ? await inTrx.getUser(firstManager.managerId) : undefined;
+    const firstManager = ae.managerId === null ? undefined : await getUser(ae.managerId);
+    const manager = step === 'breach' ? firstManager : firstManager?.managerId ? await getUser(firstManager.managerId) : undefined;
     if (manager === undefined) return null;
     const mail = await renderBreachEmail({
       lead,
@@ -246,40 +284,73 @@ export function createObligationService(options: {
 
     async sweep(limit = 500) {
       const now = options.now();
-      let steps = 0;
-      let mails = 0;
-      await db.transaction().execute(async (trx) => {
+      // 1. Claim the due rows in a short transaction: a lease (claimed_until) keeps other sweeps off them while the
+      //    mails are rendered outside any transaction (MJML costs milliseconds a mail, and the embedded database is
+      //    one connection: a long transaction would hold up every other query). A crash leaves the lease to expire.
+      const claimed = await db.transaction().execute(async (trx) => {
         const due = (await trx
           .selectFrom('obligations')
-          .select(rowColumns)
+          .select([...rowColumns, 'version'])
           .where('next_check_at', '<=', now)
           .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
           .orderBy('next_check_at')
           .limit(limit)
           .forUpdate()
           .skipLocked()
-          .execute()) as Row[];
-        for (const row of due) {
-          let o = toDomain(row);
-          // Catch up on every step that came due: past the deadline an open obligation goes straight to breach.
-          for (let step = nextStep(o, now); step !== null; step = nextStep(o, now)) {
-            const applied = applyStep(o, step, now);
-            if (!applied.ok) {
-              logger.error({ obligationId: row.id, step, error: applied.error }, 'SLA step refused');
-              break;
-            }
-            o = applied.value;
-            steps++;
-            const mail = await mailFor(trx, row, o, step);
-            if (mail !== null) {
-              mails += await outbox.add(
-                trx,
-                [{ idempotencyKey: `sla:${row.id}:${step}`, handoffId: row.handoff_id, kind: 'mail', mailbox: mail.mailbox, payload: mail.payload }],
-                now,
-              );
-            }
+          .execute()) as (Row & { version: number })[];
+        if (due.length > 0) {
+          await trx
+            .updateTable('obligations')
+            .set({ claimed_until: new Date(now.getTime() + claimLeaseMs) })
+            .where('id', 'in', due.map((r) => r.id))
+            .execute();
+        }
+        return due;
+      });
+      if (claimed.length === 0) {
+        warmRenderer();
+        return { steps: 0, mails: 0 };
+      }
+
+      // 2. The steps (pure) and their mails, rendered from the hand-offs as they are now, read in one query.
+      const contexts = await loadContexts(claimed.map((r) => r.handoff_id));
+      const plans: { row: Row & { version: number }; o: Obligation; steps: number; mails: NewOutboxItem[] }[] = [];
+      for (const row of claimed) {
+        let o = toDomain(row);
+        let steps = 0;
+        const mails: NewOutboxItem[] = [];
+        // Catch up on every step that came due: past the deadline an open obligation goes straight to breach.
+        for (let step = nextStep(o, now); step !== null; step = nextStep(o, now)) {
+          const applied = applyStep(o, step, now);
+          if (!applied.ok) {
+            logger.error({ obligationId: row.id, step, error: applied.error }, 'SLA step refused');
+            break;
           }
-          await save(trx, row.id, o);
+          o = applied.value;
+          steps++;
+          const mail = await mailFor(contexts, row, o, step);
+          if (mail !== null) mails.push({ idempotencyKey: `sla:${row.id}:${step}`, handoffId: row.handoff_id, kind: 'mail', mailbox: mail.mailbox, payload: mail.payload });
+        }
+        plans.push({ row, o, steps, mails });
+      }
+
+      // 3. The state changes and their outbox rows in one transaction, for the rows nobody changed meanwhile (an
+      //    answer or a cancel between 1 and 3 bumps the version and clears the claim: the row is looked at afresh).
+      let steps = 0;
+      let mails = 0;
+      await db.transaction().execute(async (trx) => {
+        const unchanged = await trx
+          .selectFrom('obligations')
+          .select(['id', 'version'])
+          .where('id', 'in', plans.map((p) => p.row.id))
+          .forUpdate()
+          .execute();
+        const versionOf = new Map(unchanged.map((r) => [r.id, r.version]));
+        const kept = plans.filter((p) => versionOf.get(p.row.id) === p.row.version);
+        mails = await outbox.add(trx, kept.flatMap((p) => p.mails), now);
+        for (const p of kept) {
+          await save(trx, p.row.id, p.o);
+          steps += p.steps;
         }
       });
       return { steps, mails };
