@@ -157,6 +157,15 @@ async function main(argv: readonly string[]): Promise<void> {
     handBackReasons: settings.handBackReasons,
     ...(gateway === undefined ? {} : { mailbox: gateway }),
     ...(obligations === undefined ? {} : { obligations }),
+    ...(gateway === undefined
+      ? {}
+      : {
+          // The engine starts once the server listens; until then the invite waits for the intro.
+          inviter: {
+            requestInvite: (id: string, slot: { start: Date; end: Date } | null) =>
+              watch?.engine ? watch.engine.handoffs.requestInvite(id, slot) : Promise.reject(new Error('the hand-off engine is not running yet')),
+          },
+        }),
   });
   const app = await buildApp(
     {

@@ -27,6 +27,8 @@ type Executor = Kysely<Database>;
 export interface HandoffEngine {
   /** Applies pending hand-off signals (each once, by one instance); returns how many were applied. */
   applySignals(limit?: number): Promise<number>;
+  /** Books the invite now (the SDR asked), at `slot` or the chosen/next free one; once per hand-off. */
+  requestInvite(handoffId: string, slot: { start: Date; end: Date } | null): Promise<'booked' | 'already_booked' | 'closed'>;
   /** The outbox created an event: the meeting (the invite is out) or the AE's prep block. */
   onEventCreated(executor: Executor, item: OutboxItem, payload: EventPayload, event: CalendarEvent): Promise<void>;
 }
@@ -193,6 +195,8 @@ export function createHandoffEngine(options: {
         await obligations.open(executor, { id: h.id, aeId: h.ae_id, teamId: h.team_id }, 'ae_reply', at);
         await obligations.open(executor, { id: h.id, aeId: h.ae_id, teamId: h.team_id }, 'ae_accept', at);
         await bookInvite(executor, h, sdr, ae, now);
+        // Booked already at the SDR's request: the invite is out.
+        if (h.meeting_event_id !== null) await moveStage(executor, { id: h.id, stage: 'intro_sent' }, 'invite_sent', now);
         return;
       }
       case 'ae_replied':
@@ -255,6 +259,22 @@ export function createHandoffEngine(options: {
         applied++;
         if (applied >= limit) return applied;
       }
+    },
+
+    requestInvite(handoffId, slot) {
+      return db.transaction().execute(async (trx) => {
+        const h = await loadHandoff(trx, handoffId);
+        if (h === undefined || h.stage === 'closed') return 'closed';
+        const booked = await trx.selectFrom('outbox').select('id').where('idempotency_key', '=', `invite:${h.id}`).executeTakeFirst();
+        if (booked !== undefined || h.meeting_event_id !== null) return 'already_booked';
+        if (slot !== null) await trx.updateTable('handoffs').set({ slot_start: slot.start, slot_end: slot.end }).where('id', '=', h.id).execute();
+        const inTrx = createPeopleStore(trx);
+        const sdr = await inTrx.getUser(h.sdr_id);
+        const ae = await inTrx.getUser(h.ae_id);
+        if (sdr === undefined || ae === undefined) return 'closed';
+        await bookInvite(trx, slot === null ? h : { ...h, slot_start: slot.start, slot_end: slot.end }, sdr, ae, options.now());
+        return 'booked';
+      });
     },
 
     async onEventCreated(executor, item, payload, event) {

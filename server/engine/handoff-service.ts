@@ -78,6 +78,8 @@ export interface HandoffServiceDeps {
   mailbox?: Pick<MailboxGateway, 'mailboxSettings' | 'getSchedule'> | undefined;
   /** Without it a rescheduled meeting does not restart the acceptance obligation (nor closing cancel them). */
   obligations?: ObligationPort | undefined;
+  /** Books the invite now, when the SDR asks before the intro is seen sent (the hand-off engine). */
+  inviter?: InvitePort | undefined;
   /** Default: defaultSlotProposer (used when `mailbox` is given). */
   proposeSlots?: SlotProposer | undefined;
   wording?: MailWording | undefined;
@@ -88,7 +90,7 @@ export interface HandoffServiceDeps {
 /** A refusal with a stable code; the HTTP layer answers it with `status` and `{ error: { code, message, … } }`. */
 export class HandoffRefusal extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409 | 422,
+    readonly status: 400 | 403 | 404 | 409 | 422 | 503,
     readonly code: string,
     message: string,
     readonly details: RefusalDetails = {},
@@ -175,8 +177,15 @@ export interface ReassignInput {
   version?: number | undefined;
 }
 
+/** What books the invite of a hand-off (the engine's outbox); `already_booked` when it exists or is on its way. */
+export interface InvitePort {
+  requestInvite(handoffId: string, slot: { start: Date; end: Date } | null): Promise<'booked' | 'already_booked' | 'closed'>;
+}
+
 export interface HandoffService {
   start(actor: Actor, input: StartHandoffInput): Promise<StartedHandoff>;
+  /** The SDR asks for the invite now (at the slot given, else the one chosen at start or the next free one). */
+  requestInvite(actor: Actor, id: string, input: { start?: Date | undefined; end?: Date | undefined }): Promise<HandoffView>;
   view(actor: Actor, id: string): Promise<HandoffView>;
   /** Open hand-offs of the actor: an SDR's and AE's own, a manager's team's, every one for an admin. */
   listMine(actor: Actor): Promise<{ handoff: Handoff; lead: LeadSummary }[]>;
@@ -598,6 +607,26 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
           break;
         }
       }
+      return view(actor, id);
+    },
+
+    async requestInvite(actor, id, input) {
+      const handoff = await visible(actor, id);
+      if (!(actor.userId === handoff.sdrId || isTeamManager(actor, handoff.teamId))) {
+        throw new HandoffRefusal(403, 'not_the_sdr', 'Only the hand-off’s SDR or a manager of the team books its invite.');
+      }
+      if (handoff.stage === 'closed') throw new HandoffRefusal(409, 'handoff_closed', 'This hand-off is closed.');
+      if ((input.start === undefined) !== (input.end === undefined)) {
+        throw new HandoffRefusal(422, input.start === undefined ? 'start_required' : 'end_required', 'Give both the start and the end of the meeting.', { field: input.start === undefined ? 'start' : 'end' });
+      }
+      const slot = input.start !== undefined && input.end !== undefined ? { start: input.start, end: input.end } : null;
+      if (slot !== null && (slot.end <= slot.start || slot.start <= clock.now())) {
+        throw new HandoffRefusal(422, 'invalid_slot', 'The meeting must start in the future and end after it starts.', { field: 'start' });
+      }
+      if (deps.inviter === undefined) throw new HandoffRefusal(503, 'mailbox_unavailable', 'No mailbox is connected: Baton cannot book the invite.');
+      const outcome = await deps.inviter.requestInvite(handoff.id, slot);
+      if (outcome === 'already_booked') throw new HandoffRefusal(409, 'invite_exists', 'The invite of this hand-off is already booked.');
+      if (outcome === 'closed') throw new HandoffRefusal(409, 'handoff_closed', 'This hand-off is closed.');
       return view(actor, id);
     },
 

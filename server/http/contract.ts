@@ -538,6 +538,13 @@ export const HandoffReassignBody = z.strictObject({
 });
 export type HandoffReassignBody = z.infer<typeof HandoffReassignBody>;
 
+/** The SDR asks for the invite now; without times, the slot chosen at start or the AE's next free one. */
+export const HandoffInviteBody = z.strictObject({
+  start: IsoDateTime.optional(),
+  end: IsoDateTime.optional(),
+});
+export type HandoffInviteBody = z.infer<typeof HandoffInviteBody>;
+
 export const FollowupCreateBody = z.strictObject({
   /** Must be in the future. */
   dueAt: IsoDateTime,

@@ -5,6 +5,7 @@ import {
   HandoffDetailDto,
   HandoffErrorBody,
   HandoffIdParams,
+  HandoffInviteBody,
   HandoffList,
   HandoffListQuery,
   HandoffOutcomeBody,
@@ -119,6 +120,28 @@ export function registerHandoffRoutes(app: App, deps: { handoffService: HandoffS
         ...(end === undefined ? {} : { end: new Date(end) }),
       };
       return toHandoffDetailDto(await refusing(() => service.recordOutcome(actor, request.params.id, input)));
+    },
+  );
+
+  app.post(
+    '/api/handoffs/:id/invite',
+    {
+      schema: {
+        summary: 'Book the invite now (the SDR, before the intro is seen sent): at the given time, else the chosen or next free slot',
+        tags: ['handoffs'],
+        params: HandoffIdParams,
+        body: HandoffInviteBody,
+        response: { 200: HandoffDetailDto, ...errors(400, 401, 403, 404, 409, 413, 422, 503) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireAuth(request);
+      const { start, end } = request.body;
+      return toHandoffDetailDto(
+        await refusing(() =>
+          service.requestInvite(actor, request.params.id, { start: start === undefined ? undefined : new Date(start), end: end === undefined ? undefined : new Date(end) }),
+        ),
+      );
     },
   );
 

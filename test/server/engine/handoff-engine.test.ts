@@ -148,6 +148,28 @@ describe('hand-off engine', () => {
   });
 });
 
+describe('the SDR asks for the invite', () => {
+  it('books it at the chosen time before the intro, once; the intro then counts it as sent', async () => {
+    const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');
+    const engine = h.runtime.engine;
+    if (engine === null) throw new Error('engine off');
+    // Whole minutes: Graph keeps event times to the second.
+    const at = Math.floor(h.clock.now().getTime() / 60_000) * 60_000 + 3 * 86_400_000;
+    const slot = { start: new Date(at), end: new Date(at + 1_800_000) };
+    expect(await engine.handoffs.requestInvite(id, slot)).toBe('booked');
+    expect(await engine.handoffs.requestInvite(id, null)).toBe('already_booked');
+    await h.settle();
+    const row = await handoff(id);
+    expect(row.meeting_start?.getTime()).toBe(slot.start.getTime());
+    await sendIntro(id);
+    await h.settle();
+    expect((await handoff(id)).stage).toBe('invite_sent');
+    const window = { start: slot.start, end: slot.end };
+    expect((await h.gateway.calendarView(user('sdr_emea_1').entraOid, window)).filter((e) => e.transactionId === id)).toHaveLength(1);
+    expect((await obligations(id)).map((o) => o.kind)).toEqual(['ae_accept', 'ae_reply']);
+  });
+});
+
 describe('follow-ups', () => {
   it('tells each owner once a day which handed-off leads have no future follow-up, and stops once one is planned', async () => {
     const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');

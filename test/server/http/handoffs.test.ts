@@ -37,6 +37,8 @@ const fakeMailbox: Pick<MailboxGateway, 'mailboxSettings' | 'getSchedule'> = {
 
 let h: Harness;
 let org: Org;
+/** The invites the engine was asked for (a port; the engine's own booking is tested against the sandbox). */
+const invites = new Map<string, { start: Date; end: Date } | null>();
 
 beforeAll(async () => {
   h = await startHarness({
@@ -55,6 +57,7 @@ beforeAll(async () => {
           criteria: deps.qualificationCriteria,
           handBackReasons: deps.handBackReasons,
           mailbox: fakeMailbox,
+          inviter: { requestInvite: (id, slot) => Promise.resolve(invites.has(id) ? 'already_booked' : (invites.set(id, slot), 'booked')) },
         }),
       };
     },
@@ -67,6 +70,7 @@ beforeEach(async () => {
   org = await h.reset();
   away.clear();
   busy.clear();
+  invites.clear();
   scheduleFails = false;
 });
 
@@ -497,5 +501,33 @@ describe('POST /api/handoffs/:id/reassign', () => {
     expect(errorOf(same).code).toBe('same_ae');
     const row = await db().selectFrom('handoffs').select(['ae_id', 'version']).where('id', '=', handoffId).executeTakeFirstOrThrow();
     expect(row).toEqual({ ae_id: org.emeaAe.id, version: 1 });
+  });
+});
+
+describe('POST /api/handoffs/:id/invite', () => {
+  it('lets the SDR book the invite at a chosen time, once; others are refused and nothing is booked', async () => {
+    const lead = await qualifiedLeadOf(org.emeaSdr);
+    const id = started(await start(org.emeaSdr, { leadId: lead.id })).handoff.id;
+    const slot = { start: '2026-11-26T13:00:00.000Z', end: '2026-11-26T13:30:00.000Z' };
+    const byAe = await call(h, org.emeaAe, 'POST', `/api/handoffs/${id}/invite`, slot);
+    expect(byAe.statusCode).toBe(403);
+    expect(errorOf(byAe).code).toBe('not_the_sdr');
+    const otherTeam = await call(h, org.amerSdr, 'POST', `/api/handoffs/${id}/invite`, slot);
+    expect(otherTeam.statusCode).toBe(404);
+    const half = await call(h, org.emeaSdr, 'POST', `/api/handoffs/${id}/invite`, { start: slot.start });
+    expect(half.statusCode).toBe(422);
+    expect(errorOf(half)).toMatchObject({ code: 'end_required', field: 'end' });
+    const past = await call(h, org.emeaSdr, 'POST', `/api/handoffs/${id}/invite`, { start: '2026-11-01T13:00:00.000Z', end: '2026-11-01T13:30:00.000Z' });
+    expect(errorOf(past).code).toBe('invalid_slot');
+    const unknown = await call(h, org.emeaSdr, 'POST', `/api/handoffs/${id}/invite`, { ...slot, room: 'A' });
+    expect(unknown.statusCode).toBe(400);
+    expect(invites.size).toBe(0);
+
+    const ok = await call(h, org.emeaSdr, 'POST', `/api/handoffs/${id}/invite`, slot);
+    expect(ok.statusCode).toBe(200);
+    expect(invites.get(id)).toEqual({ start: new Date(slot.start), end: new Date(slot.end) });
+    const again = await call(h, org.emeaSdr, 'POST', `/api/handoffs/${id}/invite`, {});
+    expect(again.statusCode).toBe(409);
+    expect(errorOf(again).code).toBe('invite_exists');
   });
 });
