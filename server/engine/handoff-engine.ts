@@ -7,22 +7,26 @@ import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import type { HandoffSignal } from '../domain/handoff-signals';
 import { transitionHandoff, transitionLead, type HandoffStage } from '../domain/lifecycle';
-import type { CalendarEvent } from '../domain/mailbox';
+import type { CalendarEvent, MailboxGateway } from '../domain/mailbox';
 import type { User } from '../domain/people';
 import { qualify, type QualificationCriteria } from '../domain/qualification';
 import type { HandBackReason } from '../domain/lifecycle';
 import { policyOf, type TeamPolicies } from '../domain/team-policy';
 import { addWorkingTime } from '../domain/working-time';
-import { renderCalendarHygieneNotice, renderInviteBody, renderInviteResponseNotice, renderPrepBrief, type CalendarFinding } from '../mail/handoff-mails';
+import { renderCalendarHygieneNotice, renderInviteBody, renderInviteResponseNotice, renderPrepBrief, type CalendarFinding, type MailSlot } from '../mail/handoff-mails';
 import type { HandoffWatchStore } from '../store/handoff-watch-store';
 import { appendAudit, createLeadStore, type LeadStore } from '../store/lead-store';
 import type { OutboxItem, OutboxStore } from '../store/outbox-store';
 import { createPeopleStore, type PeopleStore } from '../store/people-store';
 import type { Database } from '../store/schema';
 import type { ObligationService } from './obligations';
+import { defaultSlotProposer } from './handoff-service';
 import type { EventPayload, MailPayload } from './outbox-sender';
 
 type Executor = Kysely<Database>;
+
+/** Signals that tell the SDR and the AE of a meeting in trouble, with new times proposed. */
+const troubled: ReadonlySet<string> = new Set(['meeting_moved', 'meeting_cancelled', 'conflict_added']);
 
 export interface HandoffEngine {
   /** Applies pending hand-off signals (each once, by one instance); returns how many were applied. */
@@ -45,6 +49,8 @@ export function createHandoffEngine(options: {
   handBackReasons: readonly HandBackReason[];
   now: () => Date;
   logger: Logger;
+  /** Free/busy for the new times a calendar-hygiene notice proposes; without it the notice proposes none. */
+  gateway?: Pick<MailboxGateway, 'getSchedule'>;
 }): HandoffEngine {
   const { db, watch, outbox, obligations, logger } = options;
   const person = (u: User) => ({ displayName: u.displayName, email: u.email });
@@ -156,7 +162,7 @@ export function createHandoffEngine(options: {
   }
 
   /** Tells the SDR and the AE about a calendar finding, each in their own zone. */
-  async function tellBoth(executor: Executor, h: HandoffRow, sdr: User, ae: User, f: CalendarFinding, key: string, at: Date): Promise<void> {
+  async function tellBoth(executor: Executor, h: HandoffRow, sdr: User, ae: User, f: CalendarFinding, key: string, at: Date, newSlots: readonly MailSlot[]): Promise<void> {
     const lead = await createLeadStore(executor).get(h.lead_id);
     if (lead === undefined || h.meeting_start === null || h.meeting_end === null) return;
     const rows = [];
@@ -168,7 +174,7 @@ export function createHandoffEngine(options: {
         recipient: person(recipient),
         finding: f,
         meeting: { start: h.meeting_start, end: h.meeting_end },
-        newSlots: [],
+        newSlots,
         timeZone: recipient.timeZone,
         teamId: h.team_id,
       });
@@ -178,7 +184,27 @@ export function createHandoffEngine(options: {
     await outbox.add(executor, rows, at);
   }
 
-  async function apply(executor: Executor, eventId: string, signal: HandoffSignal, occurredAt: Date): Promise<void> {
+  /** New times for a meeting in trouble, from the AE's and SDR's free/busy: read before the transaction. */
+  async function newSlotsFor(handoffId: string): Promise<readonly MailSlot[]> {
+    if (options.gateway === undefined) return [];
+    const h = await db.selectFrom('handoffs').select(['lead_id', 'sdr_id', 'ae_id']).where('id', '=', handoffId).executeTakeFirst();
+    if (h === undefined) return [];
+    const lead = await createLeadStore(db).get(h.lead_id);
+    const sdr = await createPeopleStore(db).getUser(h.sdr_id);
+    const ae = await createPeopleStore(db).getUser(h.ae_id);
+    if (lead === undefined || sdr === undefined || ae === undefined) return [];
+    const now = options.now();
+    const window = { start: now, end: new Date(now.getTime() + 14 * 86_400_000) };
+    try {
+      const schedules = await options.gateway.getSchedule(sdr.entraOid, [ae.email, sdr.email], window, 30);
+      return defaultSlotProposer({ now, ae, sdr, lead, schedules, window });
+    } catch (e) {
+      logger.warn({ err: e, handoffId }, 'free/busy unreadable: the notice proposes no new time');
+      return [];
+    }
+  }
+
+  async function apply(executor: Executor, eventId: string, signal: HandoffSignal, occurredAt: Date, newSlots: readonly MailSlot[]): Promise<void> {
     const h = await loadHandoff(executor, signal.handoffId);
     if (h === undefined || h.stage === 'closed') return;
     // Reads inside the transaction go through it (the embedded database has one connection).
@@ -229,15 +255,15 @@ export function createHandoffEngine(options: {
       }
       case 'meeting_moved':
         await finding(executor, h.id, 'meeting_moved', at, { from: signal.from, to: signal.to, seenOn: signal.seenOn }, eventId);
-        await tellBoth(executor, { ...h, meeting_start: signal.from.start, meeting_end: signal.from.end }, sdr, ae, { kind: 'meeting_moved', movedTo: signal.to }, `moved:${eventId}`, now);
+        await tellBoth(executor, { ...h, meeting_start: signal.from.start, meeting_end: signal.from.end }, sdr, ae, { kind: 'meeting_moved', movedTo: signal.to }, `moved:${eventId}`, now, newSlots);
         return;
       case 'meeting_cancelled':
         await finding(executor, h.id, 'meeting_deleted', at, { seenOn: signal.seenOn, how: signal.how }, eventId);
-        await tellBoth(executor, h, sdr, ae, { kind: 'meeting_deleted' }, `cancelled:${eventId}`, now);
+        await tellBoth(executor, h, sdr, ae, { kind: 'meeting_deleted' }, `cancelled:${eventId}`, now, newSlots);
         return;
       case 'conflict_added':
         await finding(executor, h.id, 'conflict', at, { eventId: signal.eventId, start: signal.start, end: signal.end, subject: signal.subject }, eventId);
-        await tellBoth(executor, h, sdr, ae, { kind: 'conflict', event: { start: signal.start, end: signal.end, subject: signal.subject } }, `conflict:${eventId}`, now);
+        await tellBoth(executor, h, sdr, ae, { kind: 'conflict', event: { start: signal.start, end: signal.end, subject: signal.subject } }, `conflict:${eventId}`, now, newSlots);
         return;
       case 'ae_copy_seen':
         return;
@@ -248,10 +274,13 @@ export function createHandoffEngine(options: {
     async applySignals(limit = 50) {
       let applied = 0;
       for (;;) {
+        // A calendar problem comes with new times: free/busy is read before the transaction holds the database.
+        const [peek] = await watch.pendingEvents(1);
+        const slots = peek !== undefined && troubled.has(peek.kind) ? await newSlotsFor(peek.handoffId) : [];
         const done = await db.transaction().execute(async (trx) => {
           const [record] = await watch.pendingEvents(1, trx);
           if (record === undefined) return false;
-          await apply(trx, record.id, record.signal, record.occurredAt);
+          await apply(trx, record.id, record.signal, record.occurredAt, record.id === peek?.id ? slots : []);
           await watch.markConsumed([record.id], options.now(), trx);
           return true;
         });

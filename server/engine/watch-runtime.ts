@@ -145,6 +145,7 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
       handBackReasons: o.engine.handBackReasons,
       now: o.now,
       logger: o.logger,
+      gateway: o.gateway,
     });
     const sender = createOutboxSender({ db: o.db, store: outbox, gateway: o.gateway, now: o.now, logger: o.logger, workerId: o.workerId, onEventCreated: (trx, item, p, event) => handoffEngine.onEventCreated(trx, item, p, event) });
     const periodMs = o.engine.periodMs ?? 1_000;

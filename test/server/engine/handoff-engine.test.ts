@@ -148,6 +148,37 @@ describe('hand-off engine', () => {
   });
 });
 
+describe('calendar hygiene', () => {
+  it('tells the SDR and the AE of an event overlapping the meeting, with new free times, and keeps the finding', async () => {
+    const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');
+    await sendIntro(id);
+    await h.settle();
+    const row = await handoff(id);
+    if (row.meeting_start === null || row.meeting_end === null) throw new Error('no meeting booked');
+    const company = (await h.tdb.db.selectFrom('leads').select('company_name').where('id', '=', row.lead_id).executeTakeFirstOrThrow()).company_name;
+    await h.gateway.createEvent(user('ae_emea_1').entraOid, {
+      subject: 'Board review',
+      html: '',
+      start: new Date(row.meeting_start.getTime() + 10 * 60_000),
+      end: new Date(row.meeting_end.getTime() + 60 * 60_000),
+      timeZone: 'Europe/Berlin',
+      attendees: [],
+      showAs: 'busy',
+      transactionId: `board-${id}`,
+    });
+    await h.settle();
+    const findings = await h.tdb.db.selectFrom('handoff_findings').select('kind').where('handoff_id', '=', id).execute();
+    expect(findings.map((f) => f.kind)).toEqual(['conflict']);
+    for (const key of ['sdr_emea_1', 'ae_emea_1']) {
+      const notices = (await inbox(key)).filter((m) => m.subject.startsWith('Calendar check') && m.subject.includes(`${company} `));
+      expect(notices).toHaveLength(1);
+      const body = (await h.connection.call((c) => c.api(`/users/${user(key).entraOid}/messages/${notices[0]?.id ?? ''}`).select('body').get())) as { body: { content: string } };
+      expect(body.body.content).toContain('Board review');
+      expect(body.body.content).toContain('Times that are free now');
+    }
+  });
+});
+
 describe('the SDR asks for the invite', () => {
   it('books it at the chosen time before the intro, once; the intro then counts it as sent', async () => {
     const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');
