@@ -64,7 +64,7 @@ const never = new Date('9999-01-01T00:00:00Z');
 /** How long a sweep holds the rows it claimed while it renders their mails; after a crash they come back this late. */
 const claimLeaseMs = 60_000;
 
-function toDomain(r: Row): Obligation {
+function obligationFromRow(r: Row): Obligation {
   return {
     kind: r.kind,
     state: r.status as Obligation['state'],
@@ -248,7 +248,7 @@ export function createObligationService(options: {
       if (ae === undefined) throw new Error(`unknown AE ${handoff.aeId}`);
       const cal = await calendarOf(ae);
       for (const row of await live(executor, handoff.id, kind)) {
-        const cancelled = cancelObligation(toDomain(row), startedAt, 'invite_replaced');
+        const cancelled = cancelObligation(obligationFromRow(row), startedAt, 'invite_replaced');
         if (cancelled.ok) await save(executor, row.id, cancelled.value);
       }
       const o = openObligation(kind, startedAt, policyOf(policies, handoff.teamId).sla, cal);
@@ -261,7 +261,7 @@ export function createObligationService(options: {
     async cancel(executor, handoffId, kinds, at, reason = 'handoff_closed') {
       for (const row of await live(executor, handoffId, null)) {
         if (kinds !== 'all' && !kinds.includes(row.kind)) continue;
-        const cancelled = cancelObligation(toDomain(row), at, reason);
+        const cancelled = cancelObligation(obligationFromRow(row), at, reason);
         if (cancelled.ok) await save(executor, row.id, cancelled.value);
       }
     },
@@ -273,7 +273,7 @@ export function createObligationService(options: {
       const h = await executor.selectFrom('handoffs').select('ae_id').where('id', '=', handoffId).executeTakeFirstOrThrow();
       const ae = await createPeopleStore(executor).getUser(h.ae_id);
       if (ae === undefined) return false;
-      const met = meetObligation(toDomain(row), at, await calendarOf(ae));
+      const met = meetObligation(obligationFromRow(row), at, await calendarOf(ae));
       if (!met.ok) {
         logger.warn({ handoffId, kind, error: met.error }, 'obligation not met');
         return false;
@@ -316,7 +316,7 @@ export function createObligationService(options: {
       const contexts = await loadContexts(claimed.map((r) => r.handoff_id));
       const plans: { row: Row & { version: number }; o: Obligation; steps: number; mails: NewOutboxItem[] }[] = [];
       for (const row of claimed) {
-        let o = toDomain(row);
+        let o = obligationFromRow(row);
         let steps = 0;
         const mails: NewOutboxItem[] = [];
         // Catch up on every step that came due: past the deadline an open obligation goes straight to breach.

@@ -319,7 +319,7 @@ export async function renderBreachEmail(input: BreachEmailInput): Promise<Render
   if (input.introSentAt != null) rows.push(['Intro sent', formatDateTime(input.introSentAt, input.timeZone, w.locale)]);
   rows.push(['Due', v.dueAt]);
   if (second && input.previousManager != null) rows.push(['First escalated to', personLine(input.previousManager)]);
-  blocks.push({ kind: 'facts', rows }, paragraph(say(w, 'breachWhatToDo', v)));
+  blocks.push({ kind: 'facts', rows }, paragraph(say(w, 'breachNextSteps', v)));
   const actions = input.actions ?? [];
   if (actions.length > 0) blocks.push({ kind: 'list', items: actions.map((a) => [{ href: a.href, label: a.label }]) });
   if (filled(input.introLink)) blocks.push({ kind: 'button', href: input.introLink, label: say(w, 'reminderOpenIntro', { ...v }) });

@@ -52,7 +52,7 @@ export const phrasePlaceholders = {
   breachMissedHeading: [...lead, 'dueAt', 'managerName'],
   breachMissedReply: [...lead, 'dueAt', 'managerName'],
   breachMissedAccept: [...lead, 'dueAt', 'managerName'],
-  breachWhatToDo: [...lead, 'dueAt', 'managerName'],
+  breachNextSteps: [...lead, 'dueAt', 'managerName'],
 
   handBackSubject: [...lead, 'reason'],
   handBackIntro: [...lead, 'reason'],

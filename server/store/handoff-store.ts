@@ -6,7 +6,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AuditEntry, Lead } from '../domain/lead';
 import type { HandoffStage } from '../domain/lifecycle';
 import type { Database, HandoffRow } from './schema';
-import { appendAudit, leadFromRow, type LeadChange } from './lead-store';
+import { appendAudit, leadFromRow, writeLeadChange, type LeadChange } from './lead-store';
 
 /** A database handle or an open transaction (a Transaction is a Kysely). */
 export type Executor = Kysely<Database>;
@@ -211,23 +211,8 @@ export function createHandoffStore(db: Kysely<Database>): HandoffStore {
       return row ? leadFromRow(row) : undefined;
     },
 
-    async updateLead(executor, leadId, expectedVersion, change, at) {
-      const row = await executor
-        .updateTable('leads')
-        .set({
-          status: change.status,
-          owner_id: change.ownerId,
-          ae_id: change.aeId,
-          hand_back_reason: change.handBackReason,
-          hand_back_text: change.handBackText,
-          version: sql<number>`version + 1`,
-          updated_at: at,
-        })
-        .where('id', '=', leadId)
-        .where('version', '=', expectedVersion)
-        .returningAll()
-        .executeTakeFirst();
-      return row ? leadFromRow(row) : undefined;
+    updateLead(executor, leadId, expectedVersion, change, at) {
+      return writeLeadChange(executor, leadId, expectedVersion, change, at);
     },
 
     async setLeadAe(executor, leadId, expectedVersion, aeId, at) {

@@ -109,6 +109,26 @@ export function fieldsToRow(f: LeadFields) {
   };
 }
 
+/** Writes a lead's status change if it is still at `expectedVersion`; undefined otherwise (stale or gone). */
+export async function writeLeadChange(db: Executor, id: string, expectedVersion: number, change: LeadChange, at: Date): Promise<Lead | undefined> {
+  const row = await db
+    .updateTable('leads')
+    .set({
+      status: change.status,
+      owner_id: change.ownerId,
+      ae_id: change.aeId,
+      hand_back_reason: change.handBackReason,
+      hand_back_text: change.handBackText,
+      version: sql<number>`version + 1`,
+      updated_at: at,
+    })
+    .where('id', '=', id)
+    .where('version', '=', expectedVersion)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? leadFromRow(row) : undefined;
+}
+
 export async function appendAudit(db: Executor, entry: AuditEntry): Promise<void> {
   await db
     .insertInto('audit_log')
@@ -224,24 +244,10 @@ export function createLeadStore(db: Kysely<Database>): LeadStore {
 
     async transition(id, expectedVersion, change, audit) {
       return db.transaction().execute(async (trx): Promise<WriteOutcome> => {
-        const row = await trx
-          .updateTable('leads')
-          .set({
-            status: change.status,
-            owner_id: change.ownerId,
-            ae_id: change.aeId,
-            hand_back_reason: change.handBackReason,
-            hand_back_text: change.handBackText,
-            version: sql<number>`version + 1`,
-            updated_at: audit.at,
-          })
-          .where('id', '=', id)
-          .where('version', '=', expectedVersion)
-          .returningAll()
-          .executeTakeFirst();
-        if (!row) return { ok: false, reason: (await exists(trx, id)) ? 'version_conflict' : 'not_found' };
+        const lead = await writeLeadChange(trx, id, expectedVersion, change, audit.at);
+        if (!lead) return { ok: false, reason: (await exists(trx, id)) ? 'version_conflict' : 'not_found' };
         await appendAudit(trx, audit);
-        return { ok: true, lead: leadFromRow(row) };
+        return { ok: true, lead };
       });
     },
 
