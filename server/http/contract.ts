@@ -556,3 +556,18 @@ export const FollowupList = z.object({ items: z.array(FollowupDto) });
 export type FollowupList = z.infer<typeof FollowupList>;
 
 export const FollowupIdParams = z.strictObject({ id: Id });
+
+/**
+ * GET /addin/config.json (public): how the pane signs in. `authority` is Entra ID's (or the sandbox's) tenant
+ * authority, `apiScope` the Baton API's delegated scope; `knownAuthorities` lists hosts msal-browser may trust
+ * without instance discovery (the sandbox's).
+ */
+export const AddinConfigDto = z.object({
+  clientId: z.string(),
+  authority: z.string(),
+  apiScope: z.string(),
+  knownAuthorities: z.array(z.string()),
+  /** The preview page only: the sandbox's Graph base URL and the demo tenant, for the emulated mail item. */
+  sandboxUrl: z.string().nullable(),
+});
+export type AddinConfigDto = z.infer<typeof AddinConfigDto>;
