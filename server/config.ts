@@ -45,6 +45,9 @@ const schema = z.strictObject({
   DELTA_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1_440).default(30),
   PUBLIC_URL: z.url({ protocol: /^https$/ }).optional(),
   TLS_EXTRA_CA_FILE: z.string().min(1).optional(),
+  ADDIN_CLIENT_ID: z.guid().optional(),
+  ADDIN_API_SCOPE: z.string().regex(/^\S+\/\S+$/, 'must be a scope of the API, e.g. api://<client id>/access_as_user').optional(),
+  ADDIN_AUTHORITY: z.url({ protocol: /^https$/ }).optional(),
 });
 
 export interface Config {
@@ -88,6 +91,17 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** A PEM file of extra CA certificates Baton's outgoing HTTPS trusts (a TLS-inspecting proxy, a private CA). */
   readonly extraCaFile: string | undefined;
+  /** How the add-in signs in (served at GET /addin/config.json), or undefined when ADDIN_CLIENT_ID is not set. */
+  readonly addin: AddinSignInConfig | undefined;
+}
+
+export interface AddinSignInConfig {
+  /** The add-in's app registration (a single-page app with Nested App Authentication). */
+  readonly clientId: string;
+  /** `https://login.microsoftonline.com/{tenant}` (ADDIN_AUTHORITY, else AUTH_ISSUER without `/v2.0`). */
+  readonly authority: string;
+  /** The API's delegated scope the add-in asks for, e.g. `api://{api client id}/access_as_user`. */
+  readonly apiScope: string;
 }
 
 export interface GraphConfig {
@@ -107,6 +121,23 @@ export class ConfigError extends Error {
     super(`Configuration error: ${variable} ${detail}`);
     this.name = 'ConfigError';
   }
+}
+
+/** The add-in's sign-in settings: all of ADDIN_CLIENT_ID and ADDIN_API_SCOPE, with an authority, or none. */
+function addinSignIn(v: z.infer<typeof schema>): AddinSignInConfig | undefined {
+  if (v.ADDIN_CLIENT_ID === undefined) {
+    if (v.ADDIN_API_SCOPE !== undefined || v.ADDIN_AUTHORITY !== undefined) {
+      throw new ConfigError('ADDIN_CLIENT_ID', 'must be set when ADDIN_API_SCOPE or ADDIN_AUTHORITY is (the add-in app registration)');
+    }
+    return undefined;
+  }
+  if (v.ADDIN_API_SCOPE === undefined) throw new ConfigError('ADDIN_API_SCOPE', 'must be set when ADDIN_CLIENT_ID is, e.g. api://<API client id>/access_as_user');
+  // Entra's v2 issuer is `{authority}/v2.0`: the add-in signs in against the issuer the API trusts.
+  const authority = v.ADDIN_AUTHORITY ?? v.AUTH_ISSUER?.replace(/\/v2\.0\/?$/, '');
+  if (authority === undefined || !/^https:\/\//.test(authority)) {
+    throw new ConfigError('ADDIN_AUTHORITY', 'must be set (an https URL such as https://login.microsoftonline.com/<tenant id>) when AUTH_ISSUER gives no https authority');
+  }
+  return Object.freeze({ clientId: v.ADDIN_CLIENT_ID, authority: authority.replace(/\/+$/, ''), apiScope: v.ADDIN_API_SCOPE });
 }
 
 /** Parses an environment (process.env by default) into the frozen config, or throws ConfigError naming the variable. */
@@ -164,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
     extraCaFile: v.TLS_EXTRA_CA_FILE === undefined ? undefined : path.resolve(v.TLS_EXTRA_CA_FILE),
+    addin: addinSignIn(v),
   };
   if ((v.GRAPH_TENANT_ID === undefined) !== (v.GRAPH_CLIENT_ID === undefined)) {
     throw new ConfigError(v.GRAPH_TENANT_ID === undefined ? 'GRAPH_TENANT_ID' : 'GRAPH_CLIENT_ID', 'must be set together with the other GRAPH_ variables');

@@ -28,6 +28,7 @@ import { createOutboxStore } from './store/outbox-store';
 import { createHandoffStore } from './store/handoff-store';
 import { createFollowupStore } from './store/followup-store';
 import type { Logger } from './log';
+import type { AddinConfigDto } from './http/contract';
 
 function fatal(message: string): never {
   console.error(message);
@@ -61,6 +62,22 @@ function sandboxAuth(running: RunningSandbox): Config['auth'] {
     jwksUrl: `${running.url}/${tenant.tenantId}/discovery/v2.0/keys`,
     allowedTenants: [tenant.tenantId],
   };
+}
+
+/**
+ * How the add-in signs in (GET /addin/config.json): ADDIN_* when set; else, when the API trusts the sandbox's tokens,
+ * the sandbox tenant's add-in app (a public client) asking for the API's `access_as_user` scope.
+ */
+function addinConfigOf(config: Config, sandbox: RunningSandbox | null, trustsSandbox: boolean): AddinConfigDto | undefined {
+  const knownAuthority = (authority: string) => [new URL(authority).host];
+  if (config.addin) {
+    const { clientId, authority, apiScope } = config.addin;
+    return { clientId, authority, apiScope, knownAuthorities: knownAuthority(authority), sandboxUrl: null };
+  }
+  if (sandbox === null || !trustsSandbox) return undefined;
+  const { tenantId, apps } = sandbox.sandbox.tenant;
+  const authority = `${sandbox.url}/${tenantId}`;
+  return { clientId: apps.addin.clientId, authority, apiScope: `${apps.api.identifierUri}/access_as_user`, knownAuthorities: knownAuthority(authority), sandboxUrl: sandbox.url };
 }
 
 /**
@@ -111,6 +128,7 @@ async function main(argv: readonly string[]): Promise<void> {
   let clock: Clock = systemClock;
   let sandbox: RunningSandbox | null = null;
   let auth = config.auth;
+  let trustsSandbox = false;
   let trustedCaPem: string | undefined;
   const appOptions: AppOptions = {};
   if (demo || config.sandbox.enabled) {
@@ -119,10 +137,15 @@ async function main(argv: readonly string[]): Promise<void> {
     clock = sandboxClock;
     trustedCaPem = sandbox.caPem;
     appOptions.https = { key: sandbox.tls.key, cert: sandbox.tls.cert };
-    if (!auth.issuer || !auth.jwksUrl || auth.audiences.length === 0) auth = sandboxAuth(sandbox);
+    if (!auth.issuer || !auth.jwksUrl || auth.audiences.length === 0) {
+      auth = sandboxAuth(sandbox);
+      trustsSandbox = true;
+    }
   } else if (config.tls) {
     appOptions.https = { key: fs.readFileSync(config.tls.keyFile, 'utf8'), cert: fs.readFileSync(config.tls.certFile, 'utf8') };
   }
+  // A private CA (TLS_EXTRA_CA_FILE) is trusted for the identity provider's keys as for Graph.
+  if (trustedCaPem === undefined && config.extraCaFile !== undefined) trustedCaPem = fs.readFileSync(config.extraCaFile, 'utf8');
 
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const applied = await migrateToLatest(database.db);
@@ -180,6 +203,7 @@ async function main(argv: readonly string[]): Promise<void> {
       tokenVerifier,
       qualificationCriteria: settings.qualificationCriteria,
       handBackReasons: settings.handBackReasons,
+      addinConfig: addinConfigOf(config, sandbox, trustsSandbox),
       ...(graphOptions === undefined
         ? {}
         : {

@@ -26,6 +26,8 @@ import { registerImportRoutes } from './routes/imports';
 import { registerGraphNotificationRoutes, type ReceiverCounters } from './routes/graph-notifications';
 import { registerHandoffRoutes } from './routes/handoffs';
 import { registerFollowupRoutes } from './routes/followups';
+import { registerAddinConfigRoute } from './routes/addin-config';
+import type { AddinConfigDto } from './contract';
 import type { HandoffService } from '../engine/handoff-service';
 import type { FollowupStore } from '../store/followup-store';
 
@@ -52,6 +54,8 @@ export interface AppDeps {
   handoffService?: HandoffService;
   /** /api/leads/:id/followups and /api/followups; without it those routes are absent. */
   followupStore?: FollowupStore;
+  /** What GET /addin/config.json serves (the add-in's sign-in); without it that route answers 503. */
+  addinConfig?: AddinConfigDto | undefined;
 }
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -126,5 +130,6 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   if (deps.notificationStore) registerGraphNotificationRoutes(app, { ...deps, notificationStore: deps.notificationStore });
   if (deps.handoffService) registerHandoffRoutes(app, { handoffService: deps.handoffService });
   if (deps.followupStore) registerFollowupRoutes(app, { ...deps, followupStore: deps.followupStore });
+  registerAddinConfigRoute(app, deps);
   return app;
 }
