@@ -151,12 +151,54 @@ export interface LeadSummary {
   ownerId: string;
 }
 
+/** A person of the hand-off as the pane shows them (and invites them). */
+export interface HandoffPerson {
+  id: string;
+  displayName: string;
+  email: string;
+}
+
+/**
+ * The AE-only prep brief as plain text fields (never HTML): what the SDR learnt. Shown to the hand-off's AE, its SDR
+ * and the managers of its team; null for anyone else who may read the hand-off.
+ */
+export interface PrepBrief {
+  title: string | null;
+  phone: string | null;
+  timeZone: string | null;
+  decisionMaker: boolean | null;
+  budget: string | null;
+  competitors: string[];
+  currentSolution: string | null;
+  /** Needs and pains. */
+  needs: string | null;
+  productInterests: string[];
+  demoRequested: boolean;
+  /** The SDR's notes. */
+  notes: string | null;
+}
+
 export interface HandoffView {
   handoff: Handoff;
   lead: LeadSummary;
   obligations: ObligationSummary[];
   findings: HandoffFinding[];
   followups: Followup[];
+  sdr: HandoffPerson;
+  ae: HandoffPerson;
+  prepBrief: PrepBrief | null;
+}
+
+/** What an organizer fills into an invite built by hand: attendees, the prospect-facing body and times to offer. */
+export interface InviteDraft {
+  attendees: MailAddress[];
+  subject: string;
+  html: string;
+  text: string;
+  /** The slot already chosen for the hand-off first, else the times proposed from the AE's and SDR's free/busy. */
+  slots: MailSlot[];
+  /** `slots_unavailable` when free/busy could not be read. */
+  warnings: string[];
 }
 
 export type OutcomeKind = 'sales_qualified' | 'hand_back' | 'no_show' | 'rescheduled';
@@ -191,6 +233,10 @@ export interface HandoffService {
   listMine(actor: Actor): Promise<{ handoff: Handoff; lead: LeadSummary }[]>;
   recordOutcome(actor: Actor, id: string, input: OutcomeInput): Promise<HandoffView>;
   reassign(actor: Actor, id: string, input: ReassignInput): Promise<HandoffView>;
+  /** The reason codes an AE picks from when handing a lead back. */
+  handBackReasons(): readonly HandBackReason[];
+  /** The invite an organizer fills by hand (the SDR or a manager of the team), while the hand-off is open. */
+  inviteDraft(actor: Actor, id: string): Promise<InviteDraft>;
 }
 
 const notFound = (): HandoffRefusal => new HandoffRefusal(404, 'not_found', 'No such hand-off.');
@@ -232,6 +278,28 @@ const summary = (lead: Lead): LeadSummary => ({
   status: lead.status,
   ownerId: lead.ownerId,
 });
+
+const person = (u: User): HandoffPerson => ({ id: u.id, displayName: u.displayName, email: u.email });
+
+const prepBrief = (lead: Lead): PrepBrief => ({
+  title: lead.title,
+  phone: lead.phone,
+  timeZone: lead.timeZone,
+  decisionMaker: lead.decisionMaker,
+  budget: lead.budget,
+  competitors: [...lead.competitors],
+  currentSolution: lead.currentSolution,
+  needs: lead.needs,
+  productInterests: [...lead.productInterests],
+  demoRequested: lead.demoRequested,
+  notes: lead.notes,
+});
+
+/** The prep brief is for the hand-off's AE, its SDR and the managers of its team; not for admins or anyone else. */
+function mayReadPrepBrief(actor: Actor, h: Handoff): boolean {
+  if (actor.role === 'manager') return actor.teamId !== null && actor.teamId === h.teamId;
+  return actor.userId === h.aeId || actor.userId === h.sdrId;
+}
 
 /** Statuses before a hand-off: a lead in one of them that is not `qualified` yet lacks qualification, not state. */
 const beforeQualified: readonly Lead['status'][] = ['new', 'working'];
@@ -357,12 +425,23 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
     const handoff = await visible(actor, id);
     const lead = await leads.get(handoff.leadId);
     if (lead === undefined) throw notFound();
-    const [obligations, findings, followupList] = await Promise.all([
+    const [obligations, findings, followupList, sdr, ae] = await Promise.all([
       handoffs.obligations(handoff.id),
       handoffs.findings(handoff.id),
       followups.listForLead(handoff.leadId),
+      user(handoff.sdrId, 'SDR'),
+      user(handoff.aeId, 'AE'),
     ]);
-    return { handoff, lead: summary(lead), obligations, findings, followups: followupList };
+    return {
+      handoff,
+      lead: summary(lead),
+      obligations,
+      findings,
+      followups: followupList,
+      sdr: person(sdr),
+      ae: person(ae),
+      prepBrief: mayReadPrepBrief(actor, handoff) ? prepBrief(lead) : null,
+    };
   }
 
   /** The next invite number: one more than any `invite:<id>:<n>` key (a plain `invite:<id>` counts as 0). */
@@ -391,6 +470,13 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       const sdr = await user(lead.sdrId, 'SDR');
       const paired = await resolveAe(actor, lead, input.aeId);
       const ae = await availableAe(paired, input.useBackup === true, now, warnings);
+      // The intro goes to the lead with the AE in copy: without either address there is nothing to send.
+      if (lead.email.trim() === '') {
+        throw new HandoffRefusal(422, 'recipient_missing', 'The lead has no email address, so the intro has no recipient.', { field: 'email' });
+      }
+      if (ae.email.trim() === '') {
+        throw new HandoffRefusal(422, 'ae_email_missing', `${ae.displayName} has no email address to copy on the intro.`, { field: 'aeId' });
+      }
       const slots = await proposeSlots(lead, ae, sdr, now, warnings);
       const rendered = await renderIntroEmail({
         teamId: lead.teamId,
@@ -628,6 +714,44 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       if (outcome === 'already_booked') throw new HandoffRefusal(409, 'invite_exists', 'The invite of this hand-off is already booked.');
       if (outcome === 'closed') throw new HandoffRefusal(409, 'handoff_closed', 'This hand-off is closed.');
       return view(actor, id);
+    },
+
+    handBackReasons: () => handBackReasons,
+
+    async inviteDraft(actor, id) {
+      const handoff = await visible(actor, id);
+      if (!(actor.userId === handoff.sdrId || isTeamManager(actor, handoff.teamId))) {
+        throw new HandoffRefusal(403, 'not_the_sdr', 'Only the hand-off’s SDR or a manager of the team fills its invite.');
+      }
+      if (handoff.stage === 'closed') throw new HandoffRefusal(409, 'handoff_closed', 'This hand-off is closed.');
+      const lead = await leads.get(handoff.leadId);
+      if (lead === undefined) throw notFound();
+      const [ae, sdr] = await Promise.all([user(handoff.aeId, 'AE'), user(handoff.sdrId, 'SDR')]);
+      const warnings: string[] = [];
+      const now = clock.now();
+      const chosen =
+        handoff.slotStart !== null && handoff.slotEnd !== null && handoff.slotStart.getTime() > now.getTime()
+          ? [{ start: handoff.slotStart, end: handoff.slotEnd }]
+          : [];
+      const slots = chosen.length > 0 ? chosen : await proposeSlots(lead, ae, sdr, now, warnings);
+      const body = await renderInviteBody({
+        teamId: handoff.teamId,
+        ...(deps.wording ? { wording: deps.wording } : {}),
+        lead,
+        ae: { displayName: ae.displayName, email: ae.email },
+        sdr: { displayName: sdr.displayName, email: sdr.email },
+      });
+      return {
+        attendees: [
+          { address: lead.email, name: lead.contactName },
+          { address: ae.email, name: ae.displayName },
+        ],
+        subject: body.subject,
+        html: body.html,
+        text: body.text,
+        slots,
+        warnings,
+      };
     },
 
     async reassign(actor, id, input) {

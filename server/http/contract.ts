@@ -497,12 +497,37 @@ export type ObligationDto = z.infer<typeof ObligationDto>;
 export const FindingDto = z.object({ id: z.string(), kind: z.string(), at: IsoDateTime, details: z.unknown() });
 export type FindingDto = z.infer<typeof FindingDto>;
 
+export const HandoffPersonDto = z.object({ id: z.string(), displayName: z.string(), email: z.string() });
+export type HandoffPersonDto = z.infer<typeof HandoffPersonDto>;
+
+/** The AE-only prep brief: plain text fields (never HTML), for the AE, the SDR and the team's managers. */
+export const PrepBriefDto = z.object({
+  title: z.string().nullable(),
+  phone: z.string().nullable(),
+  timeZone: z.string().nullable(),
+  decisionMaker: z.boolean().nullable(),
+  budget: z.string().nullable(),
+  competitors: z.array(z.string()),
+  currentSolution: z.string().nullable(),
+  /** Needs and pains. */
+  needs: z.string().nullable(),
+  productInterests: z.array(z.string()),
+  demoRequested: z.boolean(),
+  /** The SDR's notes. */
+  notes: z.string().nullable(),
+});
+export type PrepBriefDto = z.infer<typeof PrepBriefDto>;
+
 export const HandoffDetailDto = z.object({
   handoff: HandoffDto,
   lead: HandoffLeadSummaryDto,
   obligations: z.array(ObligationDto),
   findings: z.array(FindingDto),
   followups: z.array(FollowupDto),
+  sdr: HandoffPersonDto,
+  ae: HandoffPersonDto,
+  /** Null for readers the brief is not meant for (admins). */
+  prepBrief: PrepBriefDto.nullable(),
 });
 export type HandoffDetailDto = z.infer<typeof HandoffDetailDto>;
 
@@ -571,3 +596,25 @@ export const AddinConfigDto = z.object({
   sandboxUrl: z.string().nullable(),
 });
 export type AddinConfigDto = z.infer<typeof AddinConfigDto>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The task pane's extras: hand-back reasons, the invite an organizer fills by hand
+
+export const HandBackReasonDto = z.object({ code: z.string(), label: z.string() });
+export type HandBackReasonDto = z.infer<typeof HandBackReasonDto>;
+
+export const HandBackReasonList = z.object({ items: z.array(HandBackReasonDto) });
+export type HandBackReasonList = z.infer<typeof HandBackReasonList>;
+
+/** GET /api/handoffs/:id/invite-draft: what "Fill invite" writes into an appointment (the prospect may see it all). */
+export const InviteDraftDto = z.object({
+  attendees: z.array(MailAddressDto),
+  subject: z.string(),
+  html: z.string(),
+  text: z.string(),
+  /** The slot chosen for the hand-off, else times proposed from free/busy (empty when none could be found). */
+  slots: z.array(SlotDto),
+  /** `slots_unavailable`: free/busy could not be read. */
+  warnings: z.array(z.string()),
+});
+export type InviteDraftDto = z.infer<typeof InviteDraftDto>;

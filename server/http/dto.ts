@@ -183,6 +183,9 @@ export function toHandoffDetailDto(v: HandoffView): HandoffDetailDto {
     obligations: v.obligations.map(toObligationDto),
     findings: v.findings.map(toFindingDto),
     followups: v.followups.map(toFollowupDto),
+    sdr: v.sdr,
+    ae: v.ae,
+    prepBrief: v.prepBrief,
   };
 }
 

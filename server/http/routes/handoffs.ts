@@ -1,7 +1,8 @@
 // /api/handoffs: start a hand-off (the intro to compose comes back), read one, list the actor's open ones, record
-// the AE's outcome, reassign to another AE. Rules live in the hand-off service; this maps its refusals onto the
+// the AE's outcome, reassign to another AE, the invite an organizer fills by hand; /api/hand-back-reasons. Rules live in the hand-off service; this maps its refusals onto the
 // API's error body. Imports: ../contract, ../dto, ../auth, ../errors, the engine's hand-off service, ../app types.
 import {
+  HandBackReasonList,
   HandoffDetailDto,
   HandoffErrorBody,
   HandoffIdParams,
@@ -12,6 +13,7 @@ import {
   HandoffReassignBody,
   HandoffStartBody,
   HandoffStartedDto,
+  InviteDraftDto,
 } from '../contract';
 import { toHandoffDetailDto, toHandoffDto, toHandoffStartedDto } from '../dto';
 import { requireAuth } from '../auth';
@@ -159,6 +161,37 @@ export function registerHandoffRoutes(app: App, deps: { handoffService: HandoffS
     async (request) => {
       const { actor } = requireAuth(request);
       return toHandoffDetailDto(await refusing(() => service.reassign(actor, request.params.id, request.body)));
+    },
+  );
+
+  app.get(
+    '/api/handoffs/:id/invite-draft',
+    {
+      schema: {
+        summary: 'The invite an organizer fills by hand (the SDR, a manager of the team): attendees, prospect-facing body, the chosen or proposed times',
+        tags: ['handoffs'],
+        params: HandoffIdParams,
+        response: { 200: InviteDraftDto, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const draft = await refusing(() => service.inviteDraft(requireAuth(request).actor, request.params.id));
+      return { ...draft, slots: draft.slots.map((slot) => ({ start: slot.start.toISOString(), end: slot.end.toISOString() })) };
+    },
+  );
+
+  app.get(
+    '/api/hand-back-reasons',
+    {
+      schema: {
+        summary: 'The reason codes an AE picks from when handing a lead back (configuration: every signed-in user may read it)',
+        tags: ['handoffs'],
+        response: { 200: HandBackReasonList, ...errors(401, 403) },
+      },
+    },
+    (request) => {
+      requireAuth(request);
+      return Promise.resolve({ items: service.handBackReasons().map((r) => ({ code: r.code, label: r.label })) });
     },
   );
 }
