@@ -5,11 +5,22 @@
 import type { ZodType } from 'zod';
 import {
   AuditTrailDto,
-  ErrorBody,
+  FollowupDto,
+  FollowupList,
+  HandBackReasonList,
+  HandoffDetailDto,
+  HandoffErrorBody,
+  HandoffList,
+  HandoffStartedDto,
+  InviteDraftDto,
   LeadDto,
   LeadPage,
   MeDto,
   type FieldErrorDto,
+  type FollowupCreateBody,
+  type HandoffInviteBody,
+  type HandoffOutcomeBody,
+  type HandoffStartBody,
   type LeadCreateBody,
   type LeadPatchBody,
   type MissingCriterionDto,
@@ -49,7 +60,8 @@ export interface RequestOptions {
  */
 export type ClientErrorCode = 'network' | 'token' | 'aborted' | 'invalid_response';
 
-type ErrorFields = ErrorBody['error'];
+/** The common error body plus the hand-off routes' extras (`away`, `backup`, `handoffId`), all optional. */
+type ErrorFields = HandoffErrorBody['error'];
 
 /** A failed API call: the server's error body (code, message, field and the extras), with the HTTP status. */
 export class ApiError extends Error {
@@ -64,6 +76,12 @@ export class ApiError extends Error {
   readonly leadId: string | undefined;
   /** For `not_qualified`: the criteria still unmet. */
   readonly missing: MissingCriterionDto[] | undefined;
+  /** For `handoff_exists`: the hand-off already in progress for the lead. */
+  readonly handoffId: string | undefined;
+  /** For `ae_away`: the AE's automatic-replies window. */
+  readonly away: ErrorFields['away'];
+  /** For `ae_away`: the backup AE offered instead (null: none). */
+  readonly backup: ErrorFields['backup'];
 
   constructor(status: number, body: ErrorFields, options?: { cause?: unknown }) {
     super(body.message, options);
@@ -75,6 +93,9 @@ export class ApiError extends Error {
     this.owner = body.owner;
     this.leadId = body.leadId;
     this.missing = body.missing;
+    this.handoffId = body.handoffId;
+    this.away = body.away;
+    this.backup = body.backup;
   }
 }
 
@@ -93,6 +114,24 @@ export interface ApiClient {
   transitionLead(id: string, body: TransitionBody, options?: RequestOptions): Promise<LeadDto>;
   /** GET /api/leads/:id/audit: the lead's and its hand-offs' history. */
   leadAudit(id: string, options?: RequestOptions): Promise<AuditTrailDto>;
+  /** POST /api/handoffs: starts a hand-off; answers the intro to compose and proposed slots. */
+  startHandoff(body: HandoffStartBody, options?: RequestOptions): Promise<HandoffStartedDto>;
+  /** GET /api/handoffs/:id: the hand-off with its lead, people, obligations, follow-ups (and the prep brief, for those it is meant for). */
+  getHandoff(id: string, options?: RequestOptions): Promise<HandoffDetailDto>;
+  /** GET /api/handoffs?mine=true: the actor's open hand-offs. */
+  listHandoffs(options?: RequestOptions): Promise<HandoffList>;
+  /** POST /api/handoffs/:id/invite: books the invite at the chosen time. */
+  bookInvite(id: string, body: HandoffInviteBody, options?: RequestOptions): Promise<HandoffDetailDto>;
+  /** POST /api/handoffs/:id/outcome: the AE's outcome. */
+  recordOutcome(id: string, body: HandoffOutcomeBody, options?: RequestOptions): Promise<HandoffDetailDto>;
+  /** GET /api/handoffs/:id/invite-draft: what "Fill invite" writes into an appointment. */
+  inviteDraft(id: string, options?: RequestOptions): Promise<InviteDraftDto>;
+  /** GET /api/hand-back-reasons */
+  handBackReasons(options?: RequestOptions): Promise<HandBackReasonList>;
+  /** GET /api/leads/:id/followups */
+  listFollowups(leadId: string, options?: RequestOptions): Promise<FollowupList>;
+  /** POST /api/leads/:id/followups */
+  addFollowup(leadId: string, body: FollowupCreateBody, options?: RequestOptions): Promise<FollowupDto>;
 }
 
 /** The query of GET /api/leads (the contract's LeadSearchQuery, as the client sends it). */
@@ -162,7 +201,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
     const json = parseJson(text);
     if (!response.ok) {
-      const parsed = ErrorBody.safeParse(json);
+      const parsed = HandoffErrorBody.safeParse(json);
       if (parsed.success) throw new ApiError(response.status, parsed.data.error);
       const statusText = response.statusText === '' ? '' : ` ${response.statusText}`;
       throw new ApiError(response.status, {
@@ -183,6 +222,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   const leadPath = (id: string): string => `/api/leads/${encodeURIComponent(id)}`;
+  const handoffPath = (id: string): string => `/api/handoffs/${encodeURIComponent(id)}`;
 
   return {
     me: (request) => call('GET', '/api/me', MeDto, undefined, request),
@@ -199,5 +239,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     updateLead: (id, body, request) => call('PATCH', leadPath(id), LeadDto, body, request),
     transitionLead: (id, body, request) => call('POST', `${leadPath(id)}/transitions`, LeadDto, body, request),
     leadAudit: (id, request) => call('GET', `${leadPath(id)}/audit`, AuditTrailDto, undefined, request),
+    startHandoff: (body, request) => call('POST', '/api/handoffs', HandoffStartedDto, body, request),
+    getHandoff: (id, request) => call('GET', handoffPath(id), HandoffDetailDto, undefined, request),
+    listHandoffs: (request) => call('GET', '/api/handoffs?mine=true', HandoffList, undefined, request),
+    bookInvite: (id, body, request) => call('POST', `${handoffPath(id)}/invite`, HandoffDetailDto, body, request),
+    recordOutcome: (id, body, request) => call('POST', `${handoffPath(id)}/outcome`, HandoffDetailDto, body, request),
+    inviteDraft: (id, request) => call('GET', `${handoffPath(id)}/invite-draft`, InviteDraftDto, undefined, request),
+    handBackReasons: (request) => call('GET', '/api/hand-back-reasons', HandBackReasonList, undefined, request),
+    listFollowups: (leadId, request) => call('GET', `${leadPath(leadId)}/followups`, FollowupList, undefined, request),
+    addFollowup: (leadId, body, request) => call('POST', `${leadPath(leadId)}/followups`, FollowupDto, body, request),
   };
 }

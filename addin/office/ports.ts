@@ -50,6 +50,12 @@ export interface OfficeMailbox {
   fillIntro(intro: IntroFill): Promise<void>;
   readItem(): Promise<ReadItemFacts>;
   fillInvite(invite: InviteFill): Promise<void>;
+  /**
+   * Opens Outlook's own reply form on the message being read (reply all when `replyAll`), with `html` above the
+   * quoted message (Office `displayReplyForm` / `displayReplyAllForm`). Optional: a host without it leaves it out,
+   * and the pane then tells the user to reply from Outlook.
+   */
+  displayReplyForm?(reply: { replyAll: boolean; html?: string }): Promise<void>;
   /** Called when the user selects another item while the pane is pinned; returns the unsubscribe function. */
   onItemChanged(listener: () => void): () => void;
 }

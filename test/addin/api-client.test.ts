@@ -125,6 +125,47 @@ describe('createApiClient', () => {
     expect(notQualified.missing?.map((m) => m.label)).toEqual(['Budget known']);
   });
 
+  it('keeps the hand-off extras of an error body (away and backup, the hand-off in progress)', async () => {
+    const away = {
+      error: {
+        code: 'ae_away',
+        message: "Alex Ae's automatic replies are on.",
+        field: 'aeId',
+        away: { status: 'scheduled', start: '2026-11-20T00:00:00Z', end: '2026-11-30T00:00:00Z' },
+        backup: { id: 'b-1', displayName: 'Avery Ae' },
+      },
+    };
+    const exists = { error: { code: 'handoff_exists', message: 'This lead already has a hand-off in progress.', field: 'leadId', handoffId: 'h-9' } };
+    const { fetch, sent } = fakeFetch(answer(409, away), answer(409, exists));
+    const client = clientWith(fetch);
+    const first = await failure(client.startHandoff({ leadId: '00000000-0000-4000-8000-000000000001' }));
+    expect(first).toMatchObject({ status: 409, code: 'ae_away', backup: { id: 'b-1', displayName: 'Avery Ae' } });
+    expect(first.away?.end).toBe('2026-11-30T00:00:00Z');
+    const second = await failure(client.startHandoff({ leadId: '00000000-0000-4000-8000-000000000001', useBackup: true }));
+    expect(second).toMatchObject({ code: 'handoff_exists', handoffId: 'h-9' });
+    expect(sent.map((r) => `${String(r.init.method)} ${r.url} ${typeof r.init.body === 'string' ? r.init.body : ''}`)).toEqual([
+      'POST https://baton.example/api/handoffs {"leadId":"00000000-0000-4000-8000-000000000001"}',
+      'POST https://baton.example/api/handoffs {"leadId":"00000000-0000-4000-8000-000000000001","useBackup":true}',
+    ]);
+  });
+
+  it('calls the hand-off routes the pane uses, with the id in the path', async () => {
+    const reasons = { items: [{ code: 'no_budget', label: 'No budget' }] };
+    const draft = { attendees: [], subject: 'Meet', html: '<p>x</p>', text: 'x', slots: [], warnings: [] };
+    const { fetch, sent } = fakeFetch(answer(200, reasons), answer(200, draft), answer(200, { items: [] }), answer(200, { items: [] }));
+    const client = clientWith(fetch);
+    expect(await client.handBackReasons()).toEqual(reasons);
+    expect(await client.inviteDraft('h 1')).toEqual(draft);
+    expect(await client.listHandoffs()).toEqual({ items: [] });
+    expect(await client.listFollowups('l-1')).toEqual({ items: [] });
+    expect(sent.map((r) => r.url)).toEqual([
+      'https://baton.example/api/hand-back-reasons',
+      'https://baton.example/api/handoffs/h%201/invite-draft',
+      'https://baton.example/api/handoffs?mine=true',
+      'https://baton.example/api/leads/l-1/followups',
+    ]);
+  });
+
   it('reports a failure answer without the contract body by its status', async () => {
     const { fetch } = fakeFetch(answer(502, '<html>Bad gateway</html>', 'Bad Gateway'));
     const error = await failure(clientWith(fetch).me());
