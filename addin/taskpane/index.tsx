@@ -1,12 +1,12 @@
 // The pane's entry: waits for Office, then renders the App with an API client on this page's origin whose token
-// comes from Office SSO; if Office never starts, shows why. The composition root of the add-in: imports React DOM,
-// the Office wrappers, the API client and the App.
+// comes from MSAL (Nested App Authentication in Outlook); if Office never starts, shows why. The composition root
+// of the add-in: imports React DOM, the Office wrappers, the sign-in, the API client and the App.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createApiClient } from '../api/client';
 import { officeReady } from '../office/office-ready';
 import { officeThemeKind } from '../office/theme';
-import { getOfficeToken } from '../office/token';
+import { createAddinTokenSource } from '../auth/token-source';
 import { App, StartupFailure, type ThemeKind } from './app';
 
 function themeKind(): ThemeKind {
@@ -21,7 +21,7 @@ const root = createRoot(container);
 
 officeReady().then(
   ({ host }) => {
-    const client = createApiClient({ baseUrl: window.location.origin, getToken: getOfficeToken });
+    const client = createApiClient({ baseUrl: window.location.origin, getToken: createAddinTokenSource({ baseUrl: window.location.origin }) });
     const notice = host === 'Outlook' ? undefined : 'Baton runs inside Outlook. Opened elsewhere, sign-in and search will not work.';
     root.render(
       <StrictMode>
