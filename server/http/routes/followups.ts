@@ -1,4 +1,5 @@
-// Follow-up tasks of a lead: list, add (the lead's owner, a manager of its team or an admin; due in the future),
+// Follow-up tasks of a lead: list, add (the lead's owner, a manager of its team or an admin; the AE it is handed to,
+// as their own task; due in the future),
 // and mark done. Every handed-off lead must keep a future one. Imports: ../contract, ../dto, ../auth, ../errors,
 // the domain's access rules, store types, ../app types.
 import { FollowupCreateBody, FollowupDto, FollowupIdParams, FollowupList, LeadIdParams } from '../contract';
@@ -47,7 +48,7 @@ export function registerFollowupRoutes(app: App, deps: FollowupDeps): void {
     '/api/leads/:id/followups',
     {
       schema: {
-        summary: 'Add a follow-up task to a lead (owned by the lead’s owner)',
+        summary: 'Add a follow-up task to a lead (owned by the lead’s owner; the AE it is handed to adds their own)',
         tags: ['followups'],
         params: LeadIdParams,
         body: FollowupCreateBody,
@@ -57,13 +58,18 @@ export function registerFollowupRoutes(app: App, deps: FollowupDeps): void {
     async (request, reply) => {
       const { actor } = requireAuth(request);
       const lead = await visibleLead(actor, request.params.id);
-      if (!canEditLead(actor, lead)) throw forbidden("Only the lead's owner, a manager of its team or an admin adds follow-ups.");
+      // The AE a lead is handed to keeps a follow-up of their own (the seeds: one for "either the rep or the lead qualifier").
+      const handedTo = actor.role === 'ae' && lead.aeId === actor.userId;
+      if (!canEditLead(actor, lead) && !handedTo) {
+        throw forbidden("Only the lead's owner, the AE it is handed to, a manager of its team or an admin adds follow-ups.");
+      }
       const now = clock.now();
       const dueAt = new Date(request.body.dueAt);
       if (dueAt.getTime() <= now.getTime()) {
         throw new HttpError(422, 'due_not_in_future', 'A follow-up is due in the future.', { field: 'dueAt' });
       }
-      const created = await followups.create({ leadId: lead.id, ownerId: lead.ownerId, dueAt, note: request.body.note, at: now });
+      const ownerId = handedTo && lead.ownerId !== actor.userId ? actor.userId : lead.ownerId;
+      const created = await followups.create({ leadId: lead.id, ownerId, dueAt, note: request.body.note, at: now });
       void reply.header('location', `/api/leads/${lead.id}/followups`);
       return reply.code(201).send(toFollowupDto(created));
     },

@@ -1,6 +1,6 @@
 // What the task pane reads beside the hand-off API, through the real app and database: the people and the AE-only
 // prep brief in the hand-off detail (AE, SDR and team managers only, plain text), the hand-back reasons, the invite
-// an organizer fills by hand, and the intro refused when it would have no recipient.
+// an organizer fills by hand, the AE's own follow-up, and the intro refused when it would have no recipient.
 import type { HandBackReasonList, HandoffDetailDto, HandoffStartedDto, InviteDraftDto, LeadDto } from '../../../server/http/contract';
 import type { User } from '../../../server/domain/people';
 import type { MailboxGateway, Schedule } from '../../../server/domain/mailbox';
@@ -126,6 +126,20 @@ describe('GET /api/handoffs/:id for the pane', () => {
       expect(res.statusCode).toBe(404);
       expect(res.body).not.toContain('40k');
     }
+  });
+});
+
+describe('POST /api/leads/:id/followups by the AE', () => {
+  it('lets the AE a lead is handed to add a follow-up of their own; another AE may not', async () => {
+    const { lead } = await startedHandoff();
+    await leadHandedTo(lead.id, org.emeaAe.id);
+    const res = await call(h, org.emeaAe, 'POST', `/api/leads/${lead.id}/followups`, { dueAt: '2026-12-01T09:00:00Z', note: 'Send the pricing sheet' });
+    expect(res.statusCode).toBe(201);
+    expect(res.data).toMatchObject({ leadId: lead.id, ownerId: org.emeaAe.id, note: 'Send the pricing sheet' });
+    const list = await call(h, org.emeaSdr, 'GET', `/api/leads/${lead.id}/followups`);
+    expect((list.data as { items: { note: string }[] }).items.map((f) => f.note)).toContain('Send the pricing sheet');
+    const other = await call(h, org.emeaAe2, 'POST', `/api/leads/${lead.id}/followups`, { dueAt: '2026-12-01T09:00:00Z', note: 'Not mine' });
+    expect(other.statusCode).toBe(404);
   });
 });
 
