@@ -23,6 +23,9 @@ module.exports = {
       roots: ['<rootDir>/test/addin'],
       testMatch: ['**/*.test.ts?(x)'],
       setupFilesAfterEnv: ['<rootDir>/test/addin/setup.ts'],
+      // office-addin-mock imports office-addin-manifest, which does not load under Jest on Node 20 (an ESM-only
+      // dependency of it); the mock needs only its host names.
+      moduleNameMapper: { '^office-addin-manifest$': '<rootDir>/test/addin/helpers/office-app-hosts.cjs' },
       transform,
       transformIgnorePatterns,
     },
