@@ -1,6 +1,7 @@
 // The sandbox's HTTP front: one fastify app serving Graph v1.0 (/v1.0), the identity endpoints (/{tenant}/...),
-// and the sandbox's own pages (/sandbox). It normalises Graph URL forms before routing, authenticates Graph calls,
-// applies throttling and injected faults, logs every request, and answers errors in Graph's shape.
+// and the sandbox's own pages (/sandbox). It normalises Graph URL forms before routing, answers browsers' CORS as
+// Graph does, authenticates Graph calls, applies throttling and injected faults, logs every request, and answers
+// errors in Graph's shape.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -82,11 +83,23 @@ export async function buildSandboxApp(sb: Sandbox, options: SandboxAppOptions = 
     const clientRequestId = headerValue(request, 'client-request-id') ?? request.id;
     void reply.header('request-id', request.id).header('client-request-id', clientRequestId);
     if (!request.url.toLowerCase().startsWith('/v1.0/')) return;
+    // A browser's CORS preflight carries no token: Graph answers it before authentication.
+    if (request.method === 'OPTIONS' && headerValue(request, 'origin') !== null && headerValue(request, 'access-control-request-method') !== null) {
+      return reply.status(200).headers(preflightHeaders(request)).send();
+    }
     const caller = await sb.identity.authenticateGraphRequest(headerValue(request, 'authorization'));
     request.graphCaller = caller;
     request.mailbox = mailboxOf(sb, request.url, caller);
     const release = await sb.faults.admit({ caller, mailbox: request.mailbox, method: request.method, url: request.url });
     reply.raw.once('close', release);
+  });
+
+  // Graph serves single-page apps from any origin (bearer tokens, no cookies): every answer to a browser carries CORS.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.url.toLowerCase().startsWith('/v1.0/') && headerValue(request, 'origin') !== null) {
+      void reply.header('Access-Control-Allow-Origin', '*').header('Access-Control-Expose-Headers', corsExposedHeaders);
+    }
+    return payload;
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -110,6 +123,25 @@ export async function buildSandboxApp(sb: Sandbox, options: SandboxAppOptions = 
 
   await sb.registerRoutes(app);
   return app;
+}
+
+/** Response headers a browser app may read: ids for support, paging and throttling, what Prefer applied. */
+const corsExposedHeaders = 'request-id, client-request-id, Location, Retry-After, Preference-Applied, ETag, Content-Length';
+const corsAllowedHeaders = ['authorization', 'content-type', 'prefer', 'client-request-id', 'return-client-request-id', 'if-match', 'if-none-match', 'consistencylevel', 'sdkversion'];
+
+/** The preflight answer: Graph's methods, and the request headers asked for when Graph accepts them. */
+function preflightHeaders(request: FastifyRequest): Record<string, string> {
+  const asked = (headerValue(request, 'access-control-request-headers') ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== '');
+  const allowed = asked.filter((h) => corsAllowedHeaders.includes(h));
+  return {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE, OPTIONS',
+    'Access-Control-Allow-Headers': (allowed.length > 0 ? allowed : corsAllowedHeaders).join(', '),
+    'Access-Control-Max-Age': '3600',
+  };
 }
 
 function headerValue(request: FastifyRequest, name: string): string | null {

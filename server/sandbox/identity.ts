@@ -265,6 +265,27 @@ interface RefreshGrant {
   expiresAt: number;
 }
 
+/**
+ * Whether a redirect URI is one the app registered. Entra ignores the port of a localhost redirect URI (RFC 8252
+ * §7.3, "Localhost exceptions" in https://learn.microsoft.com/entra/identity-platform/reply-url): the scheme, host
+ * and path must still match, so `localhost` and `127.0.0.1` stay distinct.
+ */
+export function isRegisteredRedirectUri(registered: readonly string[], redirectUri: string): boolean {
+  if (registered.includes(redirectUri)) return true;
+  const portless = (uri: string): string | null => {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      return null;
+    }
+    if (url.hostname !== 'localhost' && url.hostname !== '127.0.0.1') return null;
+    return `${url.protocol}//${url.hostname}${url.pathname}${url.search}`;
+  };
+  const wanted = portless(redirectUri);
+  return wanted !== null && registered.some((uri) => portless(uri) === wanted);
+}
+
 const randomToken = (bytes: number): string => randomBytes(bytes).toString('base64url');
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 const sameSecret = (a: string, b: string): boolean => {
@@ -471,7 +492,7 @@ export async function createIdentity(options: {
     if (issued.clientId !== app.clientId) throw aadsts.grantForOtherClient();
     const redirectUri = form['redirect_uri'];
     if (redirectUri === undefined || redirectUri === '') throw aadsts.missingParameter('redirect_uri');
-    if (!app.redirectUris.includes(redirectUri)) throw aadsts.redirectMismatch(redirectUri, app.clientId);
+    if (!isRegisteredRedirectUri(app.redirectUris, redirectUri)) throw aadsts.redirectMismatch(redirectUri, app.clientId);
     if (redirectUri !== issued.redirectUri) throw aadsts.replyAddressMismatch(redirectUri, issued.redirectUri);
     const verifier = form['code_verifier'];
     if (verifier === undefined || verifier === '') throw aadsts.missingParameter('code_verifier');
@@ -563,7 +584,7 @@ export async function createIdentity(options: {
       }
       const redirectUri = query['redirect_uri'];
       if (redirectUri === undefined || redirectUri === '') return { ok: false, error: aadsts.missingParameter('redirect_uri'), redirect: null };
-      if (!app.redirectUris.includes(redirectUri)) return { ok: false, error: aadsts.redirectMismatch(redirectUri, app.clientId), redirect: null };
+      if (!isRegisteredRedirectUri(app.redirectUris, redirectUri)) return { ok: false, error: aadsts.redirectMismatch(redirectUri, app.clientId), redirect: null };
       const state = query['state'] ?? null;
       const mode = query['response_mode'] ?? 'query';
       if (mode !== 'query' && mode !== 'fragment' && mode !== 'form_post') {

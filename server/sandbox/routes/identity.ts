@@ -4,7 +4,7 @@
 // Imports: fastify types, node:crypto, ../identity, ../sandbox types.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { aadsts, OAuthError, oauthErrorBody, SignInError, type RedirectTarget, type TokenRequest } from '../identity';
+import { aadsts, isRegisteredRedirectUri, OAuthError, oauthErrorBody, SignInError, type RedirectTarget, type TokenRequest } from '../identity';
 import type { Sandbox } from '../sandbox';
 import type { SeedUser } from '../directory';
 
@@ -115,7 +115,7 @@ export function registerIdentityRoutes(app: FastifyInstance, sb: Sandbox): void 
       if (!sb.identity.isTenant(request.params.tenant)) return sendErrorPage(sb, request, reply, aadsts.tenantNotFound(request.params.tenant));
       const { values } = singleValues(request.query as Record<string, unknown>);
       const target = values['post_logout_redirect_uri'];
-      const registered = sb.identity.apps().some((a) => target !== undefined && a.redirectUris.includes(target));
+      const registered = sb.identity.apps().some((a) => target !== undefined && isRegisteredRedirectUri(a.redirectUris, target));
       if (target !== undefined && registered) return reply.status(302).header('Location', target).send();
       return sendHtml(reply, 200, messagePage('Signed out', 'You signed out of the sandbox tenant. You can close this window.'), {});
     });
