@@ -8,11 +8,14 @@ import { parseQualificationCriteria, type QualificationCriteria } from '../domai
 import type { FieldError } from '../domain/lead-validation';
 import type { Result } from '../domain/lead';
 import { parseTeamPolicies, type TeamPolicies } from '../domain/team-policy';
+import { parseReportSettings, type ReportSettings } from '../domain/report-settings';
 
 export interface Settings {
   qualificationCriteria: QualificationCriteria;
   handBackReasons: readonly HandBackReason[];
   handoffPolicies: TeamPolicies;
+  /** The weekly report: schedule and distribution list per team, fields counted as missing data. */
+  reportSettings: ReportSettings;
 }
 
 export class SettingsError extends Error {
@@ -43,10 +46,14 @@ function readJson<T>(file: string, parse: (json: unknown) => Result<T, FieldErro
 /** The default hand-off policy file, beside this module. */
 export const defaultHandoffPolicyFile = path.join(__dirname, 'handoff-policy.json');
 
-export function loadSettings(files: { qualificationFile: string; handBackReasonsFile: string; handoffPolicyFile?: string }): Settings {
+/** The default weekly report schedule, beside this module. */
+export const defaultReportScheduleFile = path.join(__dirname, 'report-schedule.json');
+
+export function loadSettings(files: { qualificationFile: string; handBackReasonsFile: string; handoffPolicyFile?: string; reportScheduleFile?: string }): Settings {
   return {
     qualificationCriteria: readJson(files.qualificationFile, parseQualificationCriteria),
     handBackReasons: readJson(files.handBackReasonsFile, parseHandBackReasons),
     handoffPolicies: readJson(files.handoffPolicyFile ?? defaultHandoffPolicyFile, parseTeamPolicies),
+    reportSettings: readJson(files.reportScheduleFile ?? defaultReportScheduleFile, parseReportSettings),
   };
 }
