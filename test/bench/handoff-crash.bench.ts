@@ -1,0 +1,8 @@
+// Issue 5's crash test as part of `npm run bench`: runs test/crash/handoff-crash.ts (100 hand-offs, the server
+// killed with SIGKILL at random moments and restarted) and passes its `bench:` lines through: lost escalations and
+// mails sent twice, both expected 0. Arguments after `--` go to the script. Imports: node:* only.
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '../crash/handoff-crash.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exitCode = run.status ?? 1;
