@@ -1,35 +1,60 @@
-// The pane's shell: FluentProvider with the Office theme, the signed-in user (GET /api/me), the lead search and the
-// selected lead's card; every failure is shown in a MessageBar. Gets the API client and theme through props.
-// Imports React, Fluent UI, contract types, the add-in's API client types and the pane's components.
-import { useCallback, useState } from 'react';
+// The pane's shell: FluentProvider with the Office theme (light, dark, high contrast), the signed-in user (GET /api/me)
+// and the view for the Outlook surface the pane is open on: the SDR's intro (message compose), the AE's review of
+// an intro or invite (message read), an invite filled by hand (appointment organizer), else the lead search. The
+// rarely used views load on demand. Every failure is shown in a MessageBar. Gets the API client, the Outlook item
+// and the theme through props. Imports React, Fluent UI, contract and port types, the API client's types, pane parts.
+import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
 import {
-  Button,
   FluentProvider,
-  MessageBar,
-  MessageBarActions,
-  MessageBarBody,
-  MessageBarTitle,
   Spinner,
   Text,
   makeStyles,
+  teamsHighContrastTheme,
   tokens,
   webDarkTheme,
   webLightTheme,
+  type Theme,
 } from '@fluentui/react-components';
 import type { LeadDto, MeDto, Role } from '../../server/http/contract';
+import type { ItemKind, OfficeMailbox } from '../office/ports';
 import type { ApiClient } from '../api/client';
-import { errorText } from './error-text';
+import { ComposeView, type ComposeClient } from './compose-view';
+import { ErrorBar, Notice } from './error-bar';
+import { safeZone } from './format';
 import { LeadCard } from './lead-card';
 import { LeadSearch } from './lead-search';
 import { useRequest } from './use-request';
+import type { ReadClient } from './read-view';
+import type { OrganizerClient } from './organizer-view';
 
-export type ThemeKind = 'light' | 'dark';
+// Loaded on demand, as chunks of their own. The specifier goes through `as string` because TypeScript's nodenext
+// resolution wants a file extension on dynamic imports that webpack (and Jest) resolve without one; the type query
+// keeps the modules typed. (The lint rule below cannot see that the assertion is what silences that resolution.)
+/* eslint-disable @typescript-eslint/no-unnecessary-type-assertion */
+const ReadView = lazy(async () => ({ default: ((await import('./read-view' as string)) as typeof import('./read-view')).ReadView }));
+const OrganizerView = lazy(async () => ({
+  default: ((await import('./organizer-view' as string)) as typeof import('./organizer-view')).OrganizerView,
+}));
+/* eslint-enable @typescript-eslint/no-unnecessary-type-assertion */
+
+export type ThemeKind = 'light' | 'dark' | 'contrast';
+
+const themes: Record<ThemeKind, Theme> = { light: webLightTheme, dark: webDarkTheme, contrast: teamsHighContrastTheme };
+
+export type PaneClient = Pick<ApiClient, 'me'> & ComposeClient & ReadClient & OrganizerClient;
 
 export interface AppProps {
-  client: Pick<ApiClient, 'me' | 'searchLeads'>;
+  client: PaneClient;
+  /** The Outlook item the pane sits on. */
+  mailbox: OfficeMailbox;
   theme: ThemeKind;
   /** A warning to show above everything, e.g. that the page is not running inside Outlook. */
   notice?: string;
+  /** The current time (tests pass a fixed one). */
+  clock?: () => Date;
+  /** How often an open hand-off is read again (default 30 s). */
+  pollMs?: number;
+  debounceMs?: number;
 }
 
 const roleLabels: Record<Role, string> = { sdr: 'SDR', ae: 'AE', manager: 'Manager', admin: 'Admin' };
@@ -45,6 +70,8 @@ const useStyles = makeStyles({
     display: 'flex',
     flexDirection: 'column',
     rowGap: tokens.spacingVerticalM,
+    backgroundColor: tokens.colorNeutralBackground1,
+    color: tokens.colorNeutralForeground1,
   },
   header: { display: 'flex', flexDirection: 'column', rowGap: '2px', minWidth: 0 },
   title: { margin: 0, fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
@@ -58,35 +85,65 @@ function userLine(me: MeDto): string {
   return parts.join(' · ');
 }
 
-function ErrorBar({ error, onRetry }: { error: unknown; onRetry?: () => void }): React.JSX.Element {
-  const text = errorText(error);
+const defaultClock = (): Date => new Date();
+
+/** The lead search and card, for surfaces without a hand-off view (a meeting you were invited to, no item). */
+function BrowseView({ client, debounceMs }: { client: Pick<ApiClient, 'searchLeads'>; debounceMs?: number | undefined }): React.JSX.Element {
+  const styles = useStyles();
+  const search = useCallback((q: string, signal: AbortSignal) => client.searchLeads({ q, limit: 20 }, { signal }), [client]);
+  const [lead, setLead] = useState<LeadDto | null>(null);
   return (
-    <MessageBar intent="error" layout="multiline">
-      <MessageBarBody>
-        <MessageBarTitle>{text.title}</MessageBarTitle>
-        {text.message}
-      </MessageBarBody>
-      {onRetry !== undefined && (
-        <MessageBarActions>
-          <Button size="small" onClick={onRetry}>
-            Retry
-          </Button>
-        </MessageBarActions>
+    <>
+      <LeadSearch search={search} onSelect={setLead} {...(debounceMs === undefined ? {} : { debounceMs })} />
+      {lead === null ? (
+        <Text size={200} className={styles.empty}>
+          Pick a lead to see its card and what it still needs to qualify.
+        </Text>
+      ) : (
+        <LeadCard lead={lead} />
       )}
-    </MessageBar>
+    </>
   );
 }
 
-export function App({ client, theme, notice }: AppProps): React.JSX.Element {
+export function App({ client, mailbox, theme, notice, clock = defaultClock, pollMs, debounceMs }: AppProps): React.JSX.Element {
   const styles = useStyles();
   const loadMe = useCallback((signal: AbortSignal) => client.me({ signal }), [client]);
   const { state: me, reload } = useRequest(loadMe);
-  const search = useCallback((q: string, signal: AbortSignal) => client.searchLeads({ q, limit: 20 }, { signal }), [client]);
-  const [lead, setLead] = useState<LeadDto | null>(null);
+  // A pinned pane stays open while the user selects another item: the view starts over for it.
+  const [item, setItem] = useState<{ n: number; kind: ItemKind }>(() => ({ n: 0, kind: mailbox.itemKind() }));
+  useEffect(
+    () =>
+      mailbox.onItemChanged(() => {
+        setItem((previous) => ({ n: previous.n + 1, kind: mailbox.itemKind() }));
+      }),
+    [mailbox],
+  );
+  const unsupported = mailbox.unsupportedReason();
+  const meData = me.status === 'done' ? me.data : null;
+  const timeZone = safeZone(meData?.user.timeZone);
+  const shared = { me: meData, clock, timeZone, ...(pollMs === undefined ? {} : { pollMs }) };
+
+  let view: React.JSX.Element;
+  switch (item.kind) {
+    case 'message_compose':
+      view = <ComposeView key={item.n} client={client} mailbox={mailbox} {...shared} {...(debounceMs === undefined ? {} : { debounceMs })} />;
+      break;
+    case 'message_read':
+      view = <ReadView key={item.n} client={client} mailbox={mailbox} {...shared} />;
+      break;
+    case 'appointment_organizer':
+      view = <OrganizerView key={item.n} client={client} mailbox={mailbox} {...shared} />;
+      break;
+    case 'appointment_attendee':
+    case 'none':
+      view = <BrowseView key={item.n} client={client} debounceMs={debounceMs} />;
+      break;
+  }
 
   return (
-    <FluentProvider theme={theme === 'dark' ? webDarkTheme : webLightTheme}>
-      <div className={styles.root}>
+    <FluentProvider theme={themes[theme]}>
+      <main className={styles.root}>
         <header className={styles.header}>
           <h1 className={styles.title}>Baton</h1>
           {me.status === 'loading' && <Spinner size="extra-tiny" labelPosition="after" label="Signing in…" />}
@@ -96,21 +153,15 @@ export function App({ client, theme, notice }: AppProps): React.JSX.Element {
             </Text>
           )}
         </header>
-        {notice !== undefined && (
-          <MessageBar intent="warning" layout="multiline">
-            <MessageBarBody>{notice}</MessageBarBody>
-          </MessageBar>
+        {notice !== undefined && <Notice intent="warning">{notice}</Notice>}
+        {unsupported !== null && (
+          <Notice intent="warning" title="This Outlook lacks what Baton needs">
+            {unsupported}
+          </Notice>
         )}
         {me.status === 'error' && <ErrorBar error={me.error} onRetry={reload} />}
-        <LeadSearch search={search} onSelect={setLead} />
-        {lead === null ? (
-          <Text size={200} className={styles.empty}>
-            Pick a lead to see its card and what it still needs to qualify.
-          </Text>
-        ) : (
-          <LeadCard lead={lead} />
-        )}
-      </div>
+        <Suspense fallback={<Spinner size="small" label="Loading…" />}>{view}</Suspense>
+      </main>
     </FluentProvider>
   );
 }
@@ -119,11 +170,11 @@ export function App({ client, theme, notice }: AppProps): React.JSX.Element {
 export function StartupFailure({ error, theme }: { error: unknown; theme: ThemeKind }): React.JSX.Element {
   const styles = useStyles();
   return (
-    <FluentProvider theme={theme === 'dark' ? webDarkTheme : webLightTheme}>
-      <div className={styles.root}>
+    <FluentProvider theme={themes[theme]}>
+      <main className={styles.root}>
         <h1 className={styles.title}>Baton</h1>
         <ErrorBar error={error} />
-      </div>
+      </main>
     </FluentProvider>
   );
 }
