@@ -9,7 +9,7 @@ import type { HandoffDetailDto, MeDto } from '../../server/http/contract';
 import type { OfficeMailbox, ReadItemFacts } from '../office/ports';
 import type { ApiClient } from '../api/client';
 import { ErrorBar, Notice } from './error-bar';
-import { escapeHtml, firstName } from './format';
+import { escapeHtml, firstName, outcomeLabel } from './format';
 import { FollowupSection } from './followups';
 import { HandoffStatus, useNow } from './handoff-status';
 import { OutcomeForm } from './outcome-form';
@@ -169,6 +169,9 @@ export function ReadView({ client, mailbox, me, clock, timeZone, pollMs }: ReadV
       )}
       {detail.prepBrief !== null && <PrepBrief brief={detail.prepBrief} sdrName={detail.sdr.displayName} />}
       {isAe && open && <OutcomeForm client={client} detail={detail} clock={clock} onRecorded={status.replace} />}
+      {!open && detail.handoff.outcome !== null && (
+        <Notice intent="info">This hand-off is closed: {outcomeLabel(detail.handoff.outcome)}.</Notice>
+      )}
       {!isAe && open && (
         <Text size={200} className={styles.muted}>
           {detail.ae.displayName} records the outcome after the meeting.
