@@ -27,6 +27,7 @@ import { registerGraphNotificationRoutes, type ReceiverCounters } from './routes
 import { registerHandoffRoutes } from './routes/handoffs';
 import { registerFollowupRoutes } from './routes/followups';
 import { registerAddinConfigRoute } from './routes/addin-config';
+import { registerAddinFileRoutes } from './routes/addin-files';
 import type { AddinConfigDto } from './contract';
 import type { HandoffService } from '../engine/handoff-service';
 import type { FollowupStore } from '../store/followup-store';
@@ -56,6 +57,8 @@ export interface AppDeps {
   followupStore?: FollowupStore;
   /** What GET /addin/config.json serves (the add-in's sign-in); without it that route answers 503. */
   addinConfig?: AddinConfigDto | undefined;
+  /** The built add-in (dist/addin), served at /addin/ and /manifest.xml; without it those routes are absent. */
+  addinDir?: string | undefined;
 }
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -131,5 +134,6 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   if (deps.handoffService) registerHandoffRoutes(app, { handoffService: deps.handoffService });
   if (deps.followupStore) registerFollowupRoutes(app, { ...deps, followupStore: deps.followupStore });
   registerAddinConfigRoute(app, deps);
+  if (deps.addinDir !== undefined) registerAddinFileRoutes(app, { addinDir: deps.addinDir });
   return app;
 }
