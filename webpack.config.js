@@ -1,5 +1,5 @@
 // Builds the Outlook task pane (addin/) into dist/addin: a hashed bundle and an HTML page per entry (the pane, the
-// sign-in redirect page).
+// sign-in redirect page, the preview page and the pane inside it).
 // esbuild-loader transpiles TypeScript and JSX; type-checking is `npm run typecheck`.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -58,6 +58,9 @@ module.exports = (_env, argv) => {
       taskpane: './addin/taskpane/index.tsx',
       // The page MSAL's sign-in window returns to (a registered redirect URI of the add-in's app).
       'auth-redirect': './addin/auth/auth-redirect.ts',
+      // The preview page (Outlook emulated against the sandbox) and the pane inside it, on the emulated Office.js.
+      preview: './addin/preview/index.tsx',
+      'preview-pane': './addin/preview/pane-entry.ts',
     },
     output: {
       path: path.resolve(__dirname, 'dist/addin'),
@@ -72,6 +75,8 @@ module.exports = (_env, argv) => {
     plugins: [
       new HtmlWebpackPlugin({ filename: 'taskpane.html', template: './addin/taskpane/taskpane.html', chunks: ['taskpane'] }),
       new HtmlWebpackPlugin({ filename: 'auth-redirect.html', template: './addin/auth/auth-redirect.html', chunks: ['auth-redirect'] }),
+      new HtmlWebpackPlugin({ filename: 'preview.html', template: './addin/preview/preview.html', chunks: ['preview'] }),
+      new HtmlWebpackPlugin({ filename: 'preview-pane.html', template: './addin/preview/preview-pane.html', chunks: ['preview-pane'] }),
       new AddinManifestPlugin(publicUrl),
     ],
     devtool: production ? 'source-map' : 'eval-cheap-module-source-map',
