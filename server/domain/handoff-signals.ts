@@ -1,6 +1,7 @@
 // Turns what Baton sees in a watched mailbox (a message, an event, a removed event id) into hand-off signals:
 // the intro was sent, the AE replied, the AE answered the invite, the meeting moved or was cancelled, a conflicting
-// event appeared on the AE's calendar. Each signal carries a dedupe key so recording it is idempotent.
+// event appeared on the AE's calendar (over the meeting or over the prep block before it), the prep block was deleted.
+// Each signal carries a dedupe key so recording it is idempotent.
 // Pure: no I/O, no clock. Imports: ./mailbox (types), ./lifecycle (hand-off stages).
 import type { AttendeeResponse, CalendarEvent, MailMessage, ShowAs } from './mailbox';
 import type { HandoffStage } from './lifecycle';
@@ -25,6 +26,10 @@ export interface TrackedHandoff {
   readonly meetingAeEventId: string | null;
   readonly meetingStart: Date | null;
   readonly meetingEnd: Date | null;
+  /** The AE's private prep block before a demo (Baton's own event on the AE's calendar), once booked. */
+  readonly prepEventId?: string | null;
+  readonly prepStart?: Date | null;
+  readonly prepEnd?: Date | null;
 }
 
 export interface WatchedMailbox {
@@ -100,6 +105,13 @@ export type HandoffSignal =
       /** Null for the AE's private, personal or confidential events: the SDR is told of the conflict, not its subject. */
       readonly subject: string | null;
       readonly showAs: ShowAs;
+      /** What it overlaps: the meeting itself, or only the AE's prep block before it. */
+      readonly overlaps: 'meeting' | 'prep';
+    })
+  | (SignalBase & {
+      /** The AE's prep block was deleted from the AE's calendar (by anyone but Baton). */
+      readonly kind: 'prep_removed';
+      readonly eventId: string;
     })
   | (SignalBase & {
       /** Tracking only: the meeting was first seen on the AE's calendar under `eventId` (meetingAeEventId). */
@@ -125,6 +137,7 @@ export const signalStages: Readonly<Record<HandoffSignalKind, readonly HandoffSt
   meeting_moved: meetingOpen,
   meeting_cancelled: meetingOpen,
   conflict_added: meetingOpen,
+  prep_removed: beforeMeeting,
   ae_copy_seen: meetingOpen,
 };
 
@@ -374,20 +387,25 @@ const isOwnItem = (event: CalendarEvent, h: TrackedHandoff): boolean =>
   event.id === h.meetingEventId ||
   (event.transactionId?.toLowerCase().startsWith(h.id) ?? false);
 
+const overlapsWindow = (event: CalendarEvent, start: Date, end: Date): boolean =>
+  // Half-open intervals: an event ending when the meeting starts does not overlap it.
+  event.start.getTime() < end.getTime() && event.end.getTime() > start.getTime();
+
 function conflictSignal(event: CalendarEvent, mailbox: WatchedMailbox, h: TrackedHandoff): HandoffSignal | null {
   if (mailbox.role !== 'ae' || mailbox.userId !== h.aeId || !produces(h, 'conflict_added')) return null;
   const { meetingStart, meetingEnd } = h;
   if (meetingStart === null || meetingEnd === null) return null;
-  if (isOwnItem(event, h) || event.isCancelled || event.response === 'declined') return null;
+  if (isOwnItem(event, h) || event.id === h.prepEventId || event.isCancelled || event.response === 'declined') return null;
   // A series master spans its first occurrence only; the occurrences (calendar view) are what overlap.
   if (event.type === 'seriesMaster') return null;
   if (!conflictingShowAs.includes(event.showAs)) return null;
-  // Half-open intervals: an event ending when the meeting starts does not overlap it.
-  if (!(event.start.getTime() < meetingEnd.getTime() && event.end.getTime() > meetingStart.getTime())) return null;
+  const prep = h.prepStart != null && h.prepEnd != null && h.prepEventId != null ? { start: h.prepStart, end: h.prepEnd } : null;
+  const overlaps = overlapsWindow(event, meetingStart, meetingEnd) ? 'meeting' : prep !== null && overlapsWindow(event, prep.start, prep.end) ? 'prep' : null;
+  if (overlaps === null) return null;
   return {
     kind: 'conflict_added',
     handoffId: h.id,
-    dedupeKey: `conflict:${h.id}:${event.iCalUId ?? event.id}:${event.start.toISOString()}`,
+    dedupeKey: `${overlaps === 'meeting' ? 'conflict' : 'prep_conflict'}:${h.id}:${event.iCalUId ?? event.id}:${event.start.toISOString()}`,
     at: knownTime(event.lastModifiedAt),
     eventId: event.id,
     iCalUId: event.iCalUId,
@@ -395,6 +413,7 @@ function conflictSignal(event: CalendarEvent, mailbox: WatchedMailbox, h: Tracke
     end: event.end,
     subject: event.sensitivity === 'normal' ? event.subject : null,
     showAs: event.showAs,
+    overlaps,
   };
 }
 
@@ -423,7 +442,8 @@ export function signalsFromEvent(
 
 /**
  * The signals of an event deleted from a watched calendar (a delta `@removed`, or a `deleted` notification). The
- * organizer's copy gone is a cancelled meeting. The AE's copy gone is read as a decline (`invite_answered`,
+ * organizer's copy gone is a cancelled meeting; the AE's prep block gone is `prep_removed`. The AE's copy gone is
+ * read as a decline (`invite_answered`,
  * declined, removed: true): an AE who deletes the invite without answering will not attend, and the SDR must know at
  * once. The caller passes real deletions only: an event leaving a calendarView delta window is also `@removed`, so
  * confirm with getEvent (null) first.
@@ -442,6 +462,8 @@ export function signalsFromRemoval(eventId: string, mailbox: WatchedMailbox, can
         eventId,
         how: 'removed',
       });
+    } else if (mailbox.role === 'ae' && mailbox.userId === h.aeId && h.prepEventId != null && eventId === h.prepEventId && produces(h, 'prep_removed')) {
+      signals.push({ kind: 'prep_removed', handoffId: h.id, dedupeKey: `prep_removed:${h.id}:${eventId}`, at: null, eventId });
     } else if (mailbox.role === 'ae' && mailbox.userId === h.aeId && eventId === h.meetingAeEventId && produces(h, 'invite_answered')) {
       signals.push({
         kind: 'invite_answered',

@@ -26,7 +26,7 @@ import type { EventPayload, MailPayload } from './outbox-sender';
 type Executor = Kysely<Database>;
 
 /** Signals that tell the SDR and the AE of a meeting in trouble, with new times proposed. */
-const troubled: ReadonlySet<string> = new Set(['meeting_moved', 'meeting_cancelled', 'conflict_added']);
+const troubled: ReadonlySet<string> = new Set(['meeting_moved', 'meeting_cancelled', 'conflict_added', 'prep_removed']);
 
 export interface HandoffEngine {
   /** Applies pending hand-off signals (each once, by one instance); returns how many were applied. */
@@ -261,9 +261,23 @@ export function createHandoffEngine(options: {
         await finding(executor, h.id, 'meeting_deleted', at, { seenOn: signal.seenOn, how: signal.how }, eventId);
         await tellBoth(executor, h, sdr, ae, { kind: 'meeting_deleted' }, `cancelled:${eventId}`, now, newSlots);
         return;
-      case 'conflict_added':
-        await finding(executor, h.id, 'conflict', at, { eventId: signal.eventId, start: signal.start, end: signal.end, subject: signal.subject }, eventId);
-        await tellBoth(executor, h, sdr, ae, { kind: 'conflict', event: { start: signal.start, end: signal.end, subject: signal.subject } }, `conflict:${eventId}`, now, newSlots);
+      case 'conflict_added': {
+        const details = { eventId: signal.eventId, start: signal.start, end: signal.end, subject: signal.subject };
+        const event = { start: signal.start, end: signal.end, subject: signal.subject };
+        if (signal.overlaps === 'meeting') {
+          await finding(executor, h.id, 'conflict', at, details, eventId);
+          await tellBoth(executor, h, sdr, ae, { kind: 'conflict', event }, `conflict:${eventId}`, now, newSlots);
+        } else {
+          await finding(executor, h.id, 'prep_block_overlapped', at, details, eventId);
+          await tellBoth(executor, h, sdr, ae, { kind: 'prep_block_overlapped', event }, `prep_conflict:${eventId}`, now, newSlots);
+        }
+        return;
+      }
+      case 'prep_removed':
+        // Baton's own prep block is gone: the AE loses the time to prepare the demo.
+        await executor.updateTable('handoffs').set({ prep_event_id: null, prep_start: null, prep_end: null }).where('id', '=', h.id).where('prep_event_id', '=', signal.eventId).execute();
+        await finding(executor, h.id, 'prep_block_deleted', at, { eventId: signal.eventId }, eventId);
+        await tellBoth(executor, h, sdr, ae, { kind: 'prep_block_deleted' }, `prep_removed:${eventId}`, now, newSlots);
         return;
       case 'ae_copy_seen':
         return;
@@ -311,7 +325,7 @@ export function createHandoffEngine(options: {
       const h = await loadHandoff(executor, item.handoffId);
       if (h === undefined) return;
       if (payload.purpose === 'prep') {
-        await executor.updateTable('handoffs').set({ prep_event_id: event.id }).where('id', '=', h.id).execute();
+        await executor.updateTable('handoffs').set({ prep_event_id: event.id, prep_start: event.start, prep_end: event.end }).where('id', '=', h.id).execute();
         return;
       }
       await executor

@@ -55,7 +55,7 @@ export function createChangeRecorder(options: {
       if (changes.removed.length > 0) {
         const candidates = await watch.findCandidates(changes.removed.map((eventId) => ({ eventId, iCalUId: null, transactionId: null })));
         for (const eventId of changes.removed) {
-          const concerned = candidates.filter((h) => h.meetingEventId === eventId || h.meetingAeEventId === eventId);
+          const concerned = candidates.filter((h) => h.meetingEventId === eventId || h.meetingAeEventId === eventId || h.prepEventId === eventId);
           if (concerned.length === 0) continue;
           // A delta round also reports events that merely left its window as removed: confirm the deletion.
           if (changes.source === 'delta' && (await gateway.getEvent(changes.person.entraOid, eventId)) !== null) continue;

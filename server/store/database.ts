@@ -11,6 +11,7 @@ import type { Database } from './schema';
 import * as m001 from './migrations/001-foundation';
 import * as m002 from './migrations/002-mailbox-watch';
 import * as m003 from './migrations/003-handoff-engine';
+import * as m004 from './migrations/004-prep-block';
 
 export type Db = Kysely<Database>;
 
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '001-foundation': m001,
   '002-mailbox-watch': m002,
   '003-handoff-engine': m003,
+  '004-prep-block': m004,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

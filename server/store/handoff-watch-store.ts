@@ -64,6 +64,9 @@ interface TrackedRow {
   meeting_ae_event_id: string | null;
   meeting_start: Date | null;
   meeting_end: Date | null;
+  prep_event_id: string | null;
+  prep_start: Date | null;
+  prep_end: Date | null;
 }
 
 const isStage = (s: string): s is HandoffStage => (handoffStages as readonly string[]).includes(s);
@@ -86,6 +89,9 @@ function trackedFromRow(r: TrackedRow): TrackedHandoff {
     meetingAeEventId: r.meeting_ae_event_id,
     meetingStart: r.meeting_start,
     meetingEnd: r.meeting_end,
+    prepEventId: r.prep_event_id,
+    prepStart: r.prep_start,
+    prepEnd: r.prep_end,
   };
 }
 
@@ -110,6 +116,9 @@ function trackedQuery(db: Executor) {
       'h.meeting_ae_event_id',
       'h.meeting_start',
       'h.meeting_end',
+      'h.prep_event_id',
+      'h.prep_start',
+      'h.prep_end',
     ]);
 }
 
@@ -203,6 +212,7 @@ export function createHandoffWatchStore(db: Kysely<Database>): HandoffWatchStore
           if (k.eventIds.length > 0) {
             any.push(eb('h.meeting_event_id', 'in', k.eventIds));
             any.push(eb('h.meeting_ae_event_id', 'in', k.eventIds));
+            any.push(eb('h.prep_event_id', 'in', k.eventIds));
           }
           // No key at all matches nothing.
           return any.length > 0 ? eb.or(any) : eb.val(false);
@@ -217,7 +227,8 @@ export function createHandoffWatchStore(db: Kysely<Database>): HandoffWatchStore
       const rows = await trackedQuery(executor)
         .where('h.ae_id', '=', aeId)
         .where('h.stage', 'in', [...signalStages.conflict_added])
-        .where('h.meeting_start', '<', window.end)
+        // The prep block, when there is one, comes right before the meeting: it counts as part of it here.
+        .where((eb) => eb.fn.coalesce('h.prep_start', 'h.meeting_start'), '<', window.end)
         .where('h.meeting_end', '>', window.start)
         .orderBy('h.meeting_start')
         .orderBy('h.id')

@@ -90,6 +90,8 @@ export interface HandoffTable {
   demo_requested: ColumnType<boolean, boolean | undefined, boolean>;
   override_reason: string | null;
   prep_event_id: string | null;
+  prep_start: Timestamp | null;
+  prep_end: Timestamp | null;
   slot_start: Timestamp | null;
   slot_end: Timestamp | null;
   outcome: string | null;

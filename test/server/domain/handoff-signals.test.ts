@@ -253,6 +253,7 @@ describe('signals from an event', () => {
 });
 
 describe('conflicts on the AE’s calendar', () => {
+  const withPrep = handoff({ prepEventId: 'evt-prep-1', prepStart: t('2026-11-05T13:30:00Z'), prepEnd: t('2026-11-05T14:00:00Z') });
   const busy = (over: Partial<CalendarEvent> = {}) =>
     event({ id: 'evt-dentist', iCalUId: 'ical-dentist', subject: 'Dentist', start: t('2026-11-05T14:15:00Z'), end: t('2026-11-05T15:00:00Z'), response: 'organizer', isOrganizer: true, organizer: { address: 'alex@baton.example' }, attendees: [], ...over });
   type Row = [name: string, ev: CalendarEvent, mailbox: WatchedMailbox, open: TrackedHandoff[], expected: Partial<HandoffSignal>[]];
@@ -281,6 +282,13 @@ describe('conflicts on the AE’s calendar', () => {
     ['an open meeting not yet timed', busy(), ae, [handoff({ meetingStart: null, meetingEnd: null })], []],
     ['a meeting that already took place', busy(), ae, [handoff({ stage: 'met' })], []],
     ['a closed hand-off', busy(), ae, [handoff({ stage: 'closed' })], []],
+    ['a busy event over the prep block before the meeting', busy({ start: t('2026-11-05T13:40:00Z'), end: t('2026-11-05T13:50:00Z') }), ae, [withPrep],
+      [{ kind: 'conflict_added', overlaps: 'prep', eventId: 'evt-dentist', dedupeKey: `prep_conflict:${H1}:ical-dentist:2026-11-05T13:40:00.000Z` }]],
+    ['an event over both the prep block and the meeting counts as a meeting conflict', busy({ start: t('2026-11-05T13:45:00Z'), end: t('2026-11-05T14:15:00Z') }), ae, [withPrep],
+      [{ kind: 'conflict_added', overlaps: 'meeting' }]],
+    ['an event ending when the prep block starts', busy({ start: t('2026-11-05T13:00:00Z'), end: t('2026-11-05T13:30:00Z') }), ae, [withPrep], []],
+    ['the prep block itself', busy({ id: 'evt-prep-1', iCalUId: 'ical-prep-1', start: t('2026-11-05T13:30:00Z'), end: t('2026-11-05T14:00:00Z') }), ae, [withPrep], []],
+    ['the same time without a prep block is no conflict', busy({ start: t('2026-11-05T13:40:00Z'), end: t('2026-11-05T13:50:00Z') }), ae, [handoff()], []],
   ];
   test.each(rows)('%s', (_name, ev, mailbox, open, expected) => {
     const signals = signalsFromEvent(ev, mailbox, [], open);
@@ -316,6 +324,10 @@ describe('removed events', () => {
     ['the organizer’s copy id in the AE’s calendar', 'evt-org-1', ae, handoff(), []],
     ['the meeting of another SDR', 'evt-org-1', otherSdr, handoff(), []],
     ['a removal on a closed hand-off', 'evt-org-1', sdr, handoff({ stage: 'closed' }), []],
+    ['the AE’s prep block deleted', 'evt-prep-1', ae, handoff({ prepEventId: 'evt-prep-1' }),
+      [{ kind: 'prep_removed', eventId: 'evt-prep-1', at: null, dedupeKey: `prep_removed:${H1}:evt-prep-1` }]],
+    ['the prep block id in the SDR’s calendar', 'evt-prep-1', sdr, handoff({ prepEventId: 'evt-prep-1' }), []],
+    ['the prep block deleted after the meeting took place', 'evt-prep-1', ae, handoff({ prepEventId: 'evt-prep-1', stage: 'met' }), []],
   ];
   test.each(rows)('%s', (_name, id, mailbox, h, expected) => {
     const signals = signalsFromRemoval(id, mailbox, [h]);

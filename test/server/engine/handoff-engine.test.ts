@@ -179,6 +179,47 @@ describe('calendar hygiene', () => {
   });
 });
 
+describe('the AE’s prep block', () => {
+  it('tells the SDR and the AE when an event lands on the prep block, then when the prep block is deleted, and keeps both findings', async () => {
+    const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');
+    await h.tdb.db.updateTable('handoffs').set({ demo_requested: true }).where('id', '=', id).execute();
+    await sendIntro(id);
+    await h.settle();
+    const row = await handoff(id);
+    if (row.prep_event_id === null || row.prep_start === null || row.prep_end === null || row.meeting_start === null) throw new Error('no prep block booked');
+    expect(row.prep_end.getTime()).toBe(row.meeting_start.getTime());
+    const company = (await h.tdb.db.selectFrom('leads').select('company_name').where('id', '=', row.lead_id).executeTakeFirstOrThrow()).company_name;
+    const notices = async (key: string) => (await inbox(key)).filter((m) => m.subject.startsWith('Calendar check') && m.subject.includes(`${company} `));
+
+    // A call booked over the prep time only (not the meeting).
+    await h.gateway.createEvent(user('ae_emea_1').entraOid, {
+      subject: 'Pipeline call',
+      html: '',
+      start: new Date(row.prep_start.getTime() + 5 * 60_000),
+      end: new Date(row.prep_start.getTime() + 20 * 60_000),
+      timeZone: 'Europe/Berlin',
+      attendees: [],
+      showAs: 'busy',
+      transactionId: `pipeline-${id}`,
+    });
+    await h.settle();
+    const kinds = async () => (await h.tdb.db.selectFrom('handoff_findings').select('kind').where('handoff_id', '=', id).orderBy('at').execute()).map((f) => f.kind);
+    expect(await kinds()).toEqual(['prep_block_overlapped']);
+    for (const key of ['sdr_emea_1', 'ae_emea_1']) {
+      const [notice] = await notices(key);
+      const body = (await h.connection.call((c) => c.api(`/users/${user(key).entraOid}/messages/${notice?.id ?? ''}`).select('body').get())) as { body: { content: string } };
+      expect(body.body.content).toContain('Pipeline call');
+    }
+
+    // The AE deletes the prep block.
+    await h.connection.call((c) => c.api(`/users/${user('ae_emea_1').entraOid}/events/${row.prep_event_id ?? ''}`).delete());
+    await h.settle();
+    expect(await kinds()).toEqual(['prep_block_overlapped', 'prep_block_deleted']);
+    expect((await handoff(id)).prep_event_id).toBeNull();
+    for (const key of ['sdr_emea_1', 'ae_emea_1']) expect(await notices(key)).toHaveLength(2);
+  });
+});
+
 describe('the SDR asks for the invite', () => {
   it('books it at the chosen time before the intro, once; the intro then counts it as sent', async () => {
     const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');

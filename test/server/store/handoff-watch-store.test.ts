@@ -129,6 +129,9 @@ describe('finding candidates', () => {
         meetingAeEventId: 'evt-ae',
         meetingStart: t('2026-11-05T14:00:00Z'),
         meetingEnd: t('2026-11-05T14:30:00Z'),
+        prepEventId: null,
+        prepStart: null,
+        prepEnd: null,
       },
     ]);
   });
@@ -184,6 +187,19 @@ describe('open meetings of an AE', () => {
     expect(await store.openMeetingsOfAe(p.ae1.id, { start: t('2026-11-05T14:30:00Z'), end: t('2026-11-05T15:00:00Z') })).toEqual([]);
     expect(await store.openMeetingsOfAe(p.ae1.id, { start: t('2026-11-05T13:00:00Z'), end: t('2026-11-05T14:00:00Z') })).toEqual([]);
   });
+
+  it('counts the prep block before the meeting, and finds the hand-off by the prep block’s event id', async () => {
+    const id = await addHandoff({
+      meeting_start: t('2026-11-05T14:00:00Z'),
+      meeting_end: t('2026-11-05T14:30:00Z'),
+      prep_event_id: 'evt-prep',
+      prep_start: t('2026-11-05T13:30:00Z'),
+      prep_end: t('2026-11-05T14:00:00Z'),
+    });
+    const found = await store.openMeetingsOfAe(p.ae1.id, { start: t('2026-11-05T13:00:00Z'), end: t('2026-11-05T13:45:00Z') });
+    expect(found.map((h) => [h.id, h.prepEventId, h.prepStart])).toEqual([[id, 'evt-prep', t('2026-11-05T13:30:00Z')]]);
+    expect((await store.findCandidates(eventKeys({ eventId: 'evt-prep' }))).map((h) => h.id)).toEqual([id]);
+  });
 });
 
 describe('recording signals', () => {
@@ -218,6 +234,7 @@ describe('recording signals', () => {
     end: t('2026-11-05T15:00:00Z'),
     subject: null,
     showAs: 'busy',
+    overlaps: 'meeting',
   });
   const tracked = async (id: string) => (await store.findCandidates(messageKeys({ handoffIds: [id] })))[0];
 
