@@ -48,6 +48,7 @@ const schema = z.strictObject({
   ADDIN_CLIENT_ID: z.guid().optional(),
   ADDIN_API_SCOPE: z.string().regex(/^\S+\/\S+$/, 'must be a scope of the API, e.g. api://<client id>/access_as_user').optional(),
   ADDIN_AUTHORITY: z.url({ protocol: /^https$/ }).optional(),
+  ADDIN_DIR: z.string().min(1).default('dist/addin'),
 });
 
 export interface Config {
@@ -93,6 +94,8 @@ export interface Config {
   readonly extraCaFile: string | undefined;
   /** How the add-in signs in (served at GET /addin/config.json), or undefined when ADDIN_CLIENT_ID is not set. */
   readonly addin: AddinSignInConfig | undefined;
+  /** The built add-in (`npm run build`), served at /addin/ when the folder exists. */
+  readonly addinDir: string;
 }
 
 export interface AddinSignInConfig {
@@ -196,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
     extraCaFile: v.TLS_EXTRA_CA_FILE === undefined ? undefined : path.resolve(v.TLS_EXTRA_CA_FILE),
     addin: addinSignIn(v),
+    addinDir: path.resolve(v.ADDIN_DIR),
   };
   if ((v.GRAPH_TENANT_ID === undefined) !== (v.GRAPH_CLIENT_ID === undefined)) {
     throw new ConfigError(v.GRAPH_TENANT_ID === undefined ? 'GRAPH_TENANT_ID' : 'GRAPH_CLIENT_ID', 'must be set together with the other GRAPH_ variables');

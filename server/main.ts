@@ -204,6 +204,8 @@ async function main(argv: readonly string[]): Promise<void> {
       qualificationCriteria: settings.qualificationCriteria,
       handBackReasons: settings.handBackReasons,
       addinConfig: addinConfigOf(config, sandbox, trustsSandbox),
+      // The pane, its sign-in page and the preview, once built (`npm run build`).
+      ...(fs.existsSync(config.addinDir) ? { addinDir: config.addinDir } : {}),
       ...(graphOptions === undefined
         ? {}
         : {
@@ -280,6 +282,8 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (gateway === undefined && !sandbox) console.log('  mailbox:  GRAPH_TENANT_ID and GRAPH_CLIENT_ID are not set: no mailbox is watched');
   else if (watch) console.log(`  watch:    Graph notifications to ${config.publicUrl ?? address}/graph/notifications and /graph/lifecycle`);
+  if (sandbox && fs.existsSync(config.addinDir)) console.log(`  preview:  ${address}/addin/preview.html — the task pane beside an emulated Outlook item, against the sandbox`);
+  else if (!fs.existsSync(config.addinDir)) console.log(`  add-in:   ${config.addinDir} does not exist: run \`npm run build\` to serve the task pane and the preview`);
   if (!sandbox && !tokenVerifier.configured) {
     console.log('  auth:     AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL are not all set: every /api request is refused (401)');
   }
