@@ -26,6 +26,7 @@ import { registerImportRoutes } from './routes/imports';
 import { registerGraphNotificationRoutes, type ReceiverCounters } from './routes/graph-notifications';
 import { registerHandoffRoutes } from './routes/handoffs';
 import { registerFollowupRoutes } from './routes/followups';
+import { registerReportRoutes, type ReportRouteDeps } from './routes/reports';
 import { registerAddinConfigRoute } from './routes/addin-config';
 import { registerAddinFileRoutes } from './routes/addin-files';
 import type { AddinConfigDto } from './contract';
@@ -55,6 +56,8 @@ export interface AppDeps {
   handoffService?: HandoffService;
   /** /api/leads/:id/followups and /api/followups; without it those routes are absent. */
   followupStore?: FollowupStore;
+  /** /api/reports (figures, drill-down, CSV, send now); without it those routes are absent. */
+  reports?: Pick<ReportRouteDeps, 'reportStore' | 'reportSettings' | 'weeklyReport'>;
   /** What GET /addin/config.json serves (the add-in's sign-in); without it that route answers 503. */
   addinConfig?: AddinConfigDto | undefined;
   /** The built add-in (dist/addin), served at /addin/ and /manifest.xml; without it those routes are absent. */
@@ -133,6 +136,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   if (deps.notificationStore) registerGraphNotificationRoutes(app, { ...deps, notificationStore: deps.notificationStore });
   if (deps.handoffService) registerHandoffRoutes(app, { handoffService: deps.handoffService });
   if (deps.followupStore) registerFollowupRoutes(app, { ...deps, followupStore: deps.followupStore });
+  if (deps.reports) registerReportRoutes(app, { ...deps, ...deps.reports });
   registerAddinConfigRoute(app, deps);
   if (deps.addinDir !== undefined) registerAddinFileRoutes(app, { addinDir: deps.addinDir });
   return app;

@@ -180,4 +180,14 @@ describe('report store', () => {
     expect(list[1]?.closedAt).toEqual(d('18T11:00'));
     expect(await store.handoffsByIds([], 'all')).toEqual([]);
   });
+
+  it('finds the latest hand-off of each lead without a follow-up (their drill-down)', async () => {
+    const again = await db.db
+      .insertInto('handoffs')
+      .values({ lead_id: h3.leadId, team_id: 'north', sdr_id: people.sdr2.id, ae_id: people.ae1.id, stage: 'intro_composed', stage_changed_at: d('21T08:00'), created_at: d('21T08:00') })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const list = await store.handoffsOfLeads([h3.leadId, h2.leadId, south.leadId], ['north']);
+    expect(list.map((h) => [h.id, h.aeName]).sort()).toEqual([[again.id, 'Alex'], [h2.id, 'Alex']].sort());
+  });
 });
