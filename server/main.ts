@@ -5,6 +5,7 @@
 // The only module that wires adapters together, and the only one of Baton's that may import the sandbox.
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { loadConfig, ConfigError, type Config } from './config';
 import { createLogger } from './log';
 import { systemClock, type Clock } from './clock';
@@ -27,6 +28,8 @@ import { createHandoffService } from './engine/handoff-service';
 import { createOutboxStore } from './store/outbox-store';
 import { createHandoffStore } from './store/handoff-store';
 import { createFollowupStore } from './store/followup-store';
+import { createReportStore } from './store/report-store';
+import { createWeeklyReportJob } from './engine/weekly-report';
 import type { Logger } from './log';
 import type { AddinConfigDto } from './http/contract';
 
@@ -119,6 +122,13 @@ function graphConnectionOptions(config: Config, sandbox: RunningSandbox | null, 
   return undefined;
 }
 
+/** The built add-in, dist/addin at the top of the repository (this file runs from server/ under tsx, from dist/server built). */
+function addinDirOf(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'dist', 'addin');
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const demo = argv.includes('--demo');
   const config = readConfig();
@@ -166,6 +176,23 @@ async function main(argv: readonly string[]): Promise<void> {
   const followupStore = createFollowupStore(database.db);
   const gateway = graphOptions === undefined ? undefined : createGraphGateway(createGraphConnection(graphOptions));
   const outbox = createOutboxStore(database.db);
+  const reportStore = createReportStore(database.db);
+  // The weekly report goes out through Graph, so only when a tenant (or the sandbox) is connected.
+  const baseUrl = config.publicUrl ?? (appOptions.https ? `https://${config.host}:${String(config.port)}` : undefined);
+  const weeklyReport =
+    gateway === undefined
+      ? undefined
+      : createWeeklyReportJob({
+          db: database.db,
+          reports: reportStore,
+          people: peopleStore,
+          outbox,
+          settings: settings.reportSettings,
+          handBackReasons: settings.handBackReasons,
+          now: () => clock.now(),
+          logger,
+          dashboardUrl: baseUrl === undefined ? undefined : `${baseUrl}/addin/dashboard.html`,
+        });
   const obligations =
     gateway === undefined
       ? undefined
@@ -190,6 +217,7 @@ async function main(argv: readonly string[]): Promise<void> {
           },
         }),
   });
+  const addinDir = addinDirOf();
   const app = await buildApp(
     {
       config,
@@ -203,7 +231,10 @@ async function main(argv: readonly string[]): Promise<void> {
       tokenVerifier,
       qualificationCriteria: settings.qualificationCriteria,
       handBackReasons: settings.handBackReasons,
+      reports: { reportStore, reportSettings: settings.reportSettings, weeklyReport },
       addinConfig: addinConfigOf(config, sandbox, trustsSandbox),
+      // Built by `npm start` (prestart: server/cli/build-addin.ts) or `npm run build:addin`.
+      addinDir,
       // The pane, its sign-in page and the preview, once built (`npm run build`).
       ...(fs.existsSync(config.addinDir) ? { addinDir: config.addinDir } : {}),
       ...(graphOptions === undefined
@@ -265,6 +296,7 @@ async function main(argv: readonly string[]): Promise<void> {
         handBackReasons: settings.handBackReasons,
         outbox,
         ...(obligations === undefined ? {} : { obligations }),
+        ...(weeklyReport === undefined ? {} : { weeklyReport }),
       },
     });
     watch.watch.start();
@@ -274,6 +306,8 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(`Baton is listening on ${address} (${where})`);
   console.log(`  health:   ${address}/healthz`);
   console.log(`  API:      ${address}/api (OpenAPI at ${address}/api/openapi.json)`);
+  if (fs.existsSync(path.join(addinDir, 'manifest.xml'))) console.log(`  add-in:   ${address}/addin/taskpane.html; sideload ${address}/manifest.xml in Outlook`);
+  else console.log('  add-in:   not built (dist/addin/manifest.xml is missing): run `npm run build:addin`');
   if (sandbox) {
     const tid = sandbox.sandbox.tenant.tenantId;
     console.log(`  sandbox:  ${sandbox.url} — a local Microsoft 365: Graph at ${sandbox.url}/v1.0, sign-in at ${sandbox.url}/${tid}/oauth2/v2.0/authorize`);
