@@ -24,6 +24,7 @@ import { createObligationService, type ObligationService } from './obligations';
 import { createOutboxSender, type OutboxSender } from './outbox-sender';
 import { createFollowupFlagger } from './followup-flags';
 import { createFollowupStore } from '../store/followup-store';
+import type { WeeklyReportJob } from './weekly-report';
 
 export interface WatchRuntimeOptions {
   db: Db;
@@ -53,6 +54,8 @@ export interface WatchRuntimeOptions {
     /** The service the API also uses (built before the app by main); made here when absent. */
     obligations?: ObligationService;
     outbox?: OutboxStore;
+    /** The weekly report per team (built by main, which the API's send-now shares); absent: no weekly email. */
+    weeklyReport?: WeeklyReportJob;
   };
 }
 
@@ -156,6 +159,8 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
       { name: 'outbox', periodMs, run: async () => (await sender.runOnce()).claimed },
       { name: 'followups', periodMs: 15 * 60_000, run: () => flagger.run() },
     );
+    const weeklyReport = o.engine.weeklyReport;
+    if (weeklyReport) jobs.push({ name: 'weekly-report', periodMs: 60_000, run: () => weeklyReport.run() });
     engine = { handoffs: handoffEngine, obligations, outbox, sender };
   }
   const watch = createMailboxWatch({ worker, subscriptions: reconciling, delta, people, logger: o.logger, jobs, ...(o.periods ? { periods: o.periods } : {}) });
