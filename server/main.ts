@@ -28,6 +28,8 @@ import { createHandoffService } from './engine/handoff-service';
 import { createOutboxStore } from './store/outbox-store';
 import { createHandoffStore } from './store/handoff-store';
 import { createFollowupStore } from './store/followup-store';
+import { createReportStore } from './store/report-store';
+import { createWeeklyReportJob } from './engine/weekly-report';
 import type { Logger } from './log';
 import type { AddinConfigDto } from './http/contract';
 
@@ -174,6 +176,23 @@ async function main(argv: readonly string[]): Promise<void> {
   const followupStore = createFollowupStore(database.db);
   const gateway = graphOptions === undefined ? undefined : createGraphGateway(createGraphConnection(graphOptions));
   const outbox = createOutboxStore(database.db);
+  const reportStore = createReportStore(database.db);
+  // The weekly report goes out through Graph, so only when a tenant (or the sandbox) is connected.
+  const baseUrl = config.publicUrl ?? (appOptions.https ? `https://${config.host}:${String(config.port)}` : undefined);
+  const weeklyReport =
+    gateway === undefined
+      ? undefined
+      : createWeeklyReportJob({
+          db: database.db,
+          reports: reportStore,
+          people: peopleStore,
+          outbox,
+          settings: settings.reportSettings,
+          handBackReasons: settings.handBackReasons,
+          now: () => clock.now(),
+          logger,
+          dashboardUrl: baseUrl === undefined ? undefined : `${baseUrl}/addin/dashboard.html`,
+        });
   const obligations =
     gateway === undefined
       ? undefined
@@ -212,6 +231,7 @@ async function main(argv: readonly string[]): Promise<void> {
       tokenVerifier,
       qualificationCriteria: settings.qualificationCriteria,
       handBackReasons: settings.handBackReasons,
+      reports: { reportStore, reportSettings: settings.reportSettings, weeklyReport },
       addinConfig: addinConfigOf(config, sandbox, trustsSandbox),
       // Built by `npm start` (prestart: server/cli/build-addin.ts) or `npm run build:addin`.
       addinDir,
@@ -276,6 +296,7 @@ async function main(argv: readonly string[]): Promise<void> {
         handBackReasons: settings.handBackReasons,
         outbox,
         ...(obligations === undefined ? {} : { obligations }),
+        ...(weeklyReport === undefined ? {} : { weeklyReport }),
       },
     });
     watch.watch.start();
