@@ -122,13 +122,6 @@ function graphConnectionOptions(config: Config, sandbox: RunningSandbox | null, 
   return undefined;
 }
 
-/** The built add-in, dist/addin at the top of the repository (this file runs from server/ under tsx, from dist/server built). */
-function addinDirOf(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return path.join(dir, 'dist', 'addin');
-}
-
 async function main(argv: readonly string[]): Promise<void> {
   const demo = argv.includes('--demo');
   const config = readConfig();
@@ -217,7 +210,6 @@ async function main(argv: readonly string[]): Promise<void> {
           },
         }),
   });
-  const addinDir = addinDirOf();
   const app = await buildApp(
     {
       config,
@@ -233,9 +225,7 @@ async function main(argv: readonly string[]): Promise<void> {
       handBackReasons: settings.handBackReasons,
       reports: { reportStore, reportSettings: settings.reportSettings, weeklyReport },
       addinConfig: addinConfigOf(config, sandbox, trustsSandbox),
-      // Built by `npm start` (prestart: server/cli/build-addin.ts) or `npm run build:addin`.
-      addinDir,
-      // The pane, its sign-in page and the preview, once built (`npm run build`).
+      // The pane, its sign-in page, the preview and manifest.xml, once built (`npm start` builds them first: prestart).
       ...(fs.existsSync(config.addinDir) ? { addinDir: config.addinDir } : {}),
       ...(graphOptions === undefined
         ? {}
@@ -306,8 +296,7 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(`Baton is listening on ${address} (${where})`);
   console.log(`  health:   ${address}/healthz`);
   console.log(`  API:      ${address}/api (OpenAPI at ${address}/api/openapi.json)`);
-  if (fs.existsSync(path.join(addinDir, 'manifest.xml'))) console.log(`  add-in:   ${address}/addin/taskpane.html; sideload ${address}/manifest.xml in Outlook`);
-  else console.log('  add-in:   not built (dist/addin/manifest.xml is missing): run `npm run build:addin`');
+  if (fs.existsSync(path.join(config.addinDir, 'manifest.xml'))) console.log(`  add-in:   ${address}/addin/taskpane.html; sideload ${address}/manifest.xml in Outlook`);
   if (sandbox) {
     const tid = sandbox.sandbox.tenant.tenantId;
     console.log(`  sandbox:  ${sandbox.url} — a local Microsoft 365: Graph at ${sandbox.url}/v1.0, sign-in at ${sandbox.url}/${tid}/oauth2/v2.0/authorize`);
