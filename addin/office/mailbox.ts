@@ -318,6 +318,22 @@ export function createOfficeMailbox(options: OfficeMailboxOptions = {}): OfficeM
       }
     },
 
+    // Outlook's own reply form (Mailbox 1.1: displayReplyForm / displayReplyAllForm take the HTML above the quote).
+    displayReplyForm(reply) {
+      const item = currentItem();
+      const kind = kindOf(item);
+      if (item === null || kind !== 'message_read') return Promise.reject(wrongSurface('open a reply', 'a message you are reading', kind));
+      const message = item as Office.MessageRead;
+      try {
+        if (reply.replyAll) message.displayReplyAllForm(reply.html ?? '');
+        else message.displayReplyForm(reply.html ?? '');
+        return Promise.resolve();
+      } catch (error) {
+        const detail = error instanceof Error ? ` (${error.message})` : '';
+        return Promise.reject(new OfficeCallError(0, `Outlook could not open the reply form${detail}. Reply from Outlook instead.`, { cause: error }));
+      }
+    },
+
     onItemChanged(listener) {
       // A private wrapper, so the same function subscribed twice is two subscriptions.
       const entry = (): void => {
