@@ -1,5 +1,6 @@
 // Turns what Baton sees in a watched mailbox (a message, an event, a removed event id) into hand-off signals:
-// the intro was sent, the AE replied, the AE answered the invite, the meeting moved or was cancelled, a conflicting
+// the intro was sent, the AE replied, the AE answered the invite (perhaps with a new time), the meeting moved or was
+// cancelled, a conflicting
 // event appeared on the AE's calendar (over the meeting or over the prep block before it), the prep block was deleted.
 // Each signal carries a dedupe key so recording it is idempotent.
 // Pure: no I/O, no clock. Imports: ./mailbox (types), ./lifecycle (hand-off stages).
@@ -109,6 +110,14 @@ export type HandoffSignal =
       readonly overlaps: 'meeting' | 'prep';
     })
   | (SignalBase & {
+      /** An attendee (the AE or the prospect) answered with a new time, seen on the organizer's copy. */
+      readonly kind: 'time_proposed';
+      readonly by: string;
+      readonly response: AttendeeResponse;
+      readonly proposed: Slot;
+      readonly eventId: string;
+    })
+  | (SignalBase & {
       /** The AE's prep block was deleted from the AE's calendar (by anyone but Baton). */
       readonly kind: 'prep_removed';
       readonly eventId: string;
@@ -137,6 +146,7 @@ export const signalStages: Readonly<Record<HandoffSignalKind, readonly HandoffSt
   meeting_moved: meetingOpen,
   meeting_cancelled: meetingOpen,
   conflict_added: meetingOpen,
+  time_proposed: meetingOpen,
   prep_removed: beforeMeeting,
   ae_copy_seen: meetingOpen,
 };
@@ -357,6 +367,23 @@ function meetingSignals(event: CalendarEvent, copy: MeetingCopy, h: TrackedHando
       eventId: event.id,
       removed: false,
     });
+  }
+
+  if (copy === 'organizer_copy' && produces(h, 'time_proposed')) {
+    for (const a of event.attendees) {
+      const proposed = a.proposedNewTime;
+      if (proposed === undefined || proposed === null) continue;
+      signals.push({
+        kind: 'time_proposed',
+        handoffId: h.id,
+        dedupeKey: `time_proposed:${h.id}:${ref}:${a.address.toLowerCase()}:${proposed.start.toISOString()}:${proposed.end.toISOString()}`,
+        at: knownTime(a.respondedAt),
+        by: a.address,
+        response: a.response,
+        proposed: { start: proposed.start, end: proposed.end },
+        eventId: event.id,
+      });
+    }
   }
 
   const { meetingStart, meetingEnd } = h;

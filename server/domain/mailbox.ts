@@ -93,6 +93,8 @@ export interface EventAttendee {
   readonly type: 'required' | 'optional' | 'resource';
   readonly response: AttendeeResponse;
   readonly respondedAt: Date | null;
+  /** The new time this attendee proposed with their answer (the organizer's copy shows it); null or absent: none. */
+  readonly proposedNewTime?: TimeWindow | null;
 }
 
 export type ShowAs = 'free' | 'tentative' | 'busy' | 'oof' | 'workingElsewhere' | 'unknown';

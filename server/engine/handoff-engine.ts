@@ -253,6 +253,28 @@ export function createHandoffEngine(options: {
         if (h.stage === 'invite_sent' || h.stage === 'rescheduled') await moveStage(executor, h, 'accepted', at);
         return;
       }
+      case 'time_proposed': {
+        // A new time proposed by the AE or the prospect reaches the SDR at once; the SDR decides whether to move it.
+        await finding(executor, h.id, 'time_proposed', at, { by: signal.by, response: signal.response, proposed: signal.proposed }, eventId);
+        if (h.meeting_start === null || h.meeting_end === null) return;
+        const lead = await createLeadStore(executor).get(h.lead_id);
+        if (lead === undefined) return;
+        const byAe = signal.by.toLowerCase() === ae.email.toLowerCase();
+        const mail = await renderInviteResponseNotice({
+          lead,
+          sdr: person(sdr),
+          ae: person(ae),
+          responder: byAe ? person(ae) : { displayName: lead.contactName, email: lead.email },
+          response: 'new_time_proposed',
+          meeting: { start: h.meeting_start, end: h.meeting_end },
+          proposedSlot: signal.proposed,
+          timeZone: sdr.timeZone,
+          teamId: h.team_id,
+        });
+        const key = `proposed:${h.id}:${signal.by.toLowerCase()}:${signal.proposed.start.toISOString()}`;
+        await outbox.add(executor, [{ idempotencyKey: key, handoffId: h.id, kind: 'mail', mailbox: sdr.entraOid, payload: { to: [{ address: sdr.email, name: sdr.displayName }], subject: mail.subject, html: mail.html } satisfies MailPayload }], now);
+        return;
+      }
       case 'meeting_moved':
         await finding(executor, h.id, 'meeting_moved', at, { from: signal.from, to: signal.to, seenOn: signal.seenOn }, eventId);
         await tellBoth(executor, { ...h, meeting_start: signal.from.start, meeting_end: signal.from.end }, sdr, ae, { kind: 'meeting_moved', movedTo: signal.to }, `moved:${eventId}`, now, newSlots);

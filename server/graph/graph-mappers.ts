@@ -159,7 +159,16 @@ const eventSchema = z.object({
   isOrganizer: z.boolean().nullish(),
   organizer: recipientSchema,
   attendees: z
-    .array(z.object({ type: optionalString, status: responseStatusSchema, emailAddress: emailAddressSchema }).nullish())
+    .array(
+      z
+        .object({
+          type: optionalString,
+          status: responseStatusSchema,
+          emailAddress: emailAddressSchema,
+          proposedNewTime: z.object({ start: dateTimeTimeZoneSchema, end: dateTimeTimeZoneSchema }).nullish(),
+        })
+        .nullish(),
+    )
     .nullish(),
   responseStatus: responseStatusSchema,
   showAs: optionalString,
@@ -190,6 +199,7 @@ export function toCalendarEvent(json: unknown): CalendarEvent {
       type: oneOf(['required', 'optional', 'resource'] as const, a.type, 'required'),
       response: oneOf(responses, a.status?.response, 'none'),
       respondedAt: instant(a.status?.time),
+      ...(a.proposedNewTime ? { proposedNewTime: { start: zonedInstant(a.proposedNewTime.start, 'proposed start'), end: zonedInstant(a.proposedNewTime.end, 'proposed end') } } : {}),
     });
   }
   return {

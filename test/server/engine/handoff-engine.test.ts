@@ -148,6 +148,30 @@ describe('hand-off engine', () => {
   });
 });
 
+describe('a new time proposed', () => {
+  it('reaches the SDR at once when the AE answers the invite with a new time, and is kept as a finding', async () => {
+    const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');
+    await sendIntro(id);
+    await h.settle();
+    const row = await handoff(id);
+    if (row.meeting_start === null) throw new Error('no meeting booked');
+    const window = { start: new Date(row.meeting_start.getTime() - 3600_000), end: new Date(row.meeting_start.getTime() + 3600_000) };
+    const copy = (await h.gateway.calendarView(user('ae_emea_1').entraOid, window)).find((e) => e.iCalUId === row.meeting_ical_uid);
+    if (copy === undefined) throw new Error('no AE copy');
+    const proposed = { start: new Date(row.meeting_start.getTime() + 86_400_000), end: new Date(row.meeting_start.getTime() + 86_400_000 + 30 * 60_000) };
+    const zoned = (d: Date) => ({ dateTime: d.toISOString().replace('Z', ''), timeZone: 'UTC' });
+    await h.connection.call((c) =>
+      c.api(`/users/${user('ae_emea_1').entraOid}/events/${copy.id}/tentativelyAccept`).post({ sendResponse: true, comment: 'Thursday suits me better.', proposedNewTime: { start: zoned(proposed.start), end: zoned(proposed.end) } }),
+    );
+    await h.settle();
+    const findings = await h.tdb.db.selectFrom('handoff_findings').select(['kind', 'details']).where('handoff_id', '=', id).execute();
+    expect(findings.map((f) => f.kind)).toContain('time_proposed');
+    const company = (await h.tdb.db.selectFrom('leads').select('company_name').where('id', '=', row.lead_id).executeTakeFirstOrThrow()).company_name;
+    const notices = (await inbox('sdr_emea_1')).filter((m) => m.subject.includes(company) && !m.subject.startsWith('Calendar check') && !m.subject.startsWith('Introduction'));
+    expect(notices).toHaveLength(1);
+  });
+});
+
 describe('calendar hygiene', () => {
   it('tells the SDR and the AE of an event overlapping the meeting, with new free times, and keeps the finding', async () => {
     const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');
