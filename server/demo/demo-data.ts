@@ -1,6 +1,7 @@
 // Demo data for `npm start`: the demo tenant's teams, people and pairings (demo-people.json) and 200 leads spread
 // over the lifecycle, each moved there through the domain's transitions so its audit trail is real. Loaded only into
-// an empty database. Deterministic: the same leads every time. Imports: domain, store.
+// an empty database, with about six weeks of settled hand-offs behind them (./demo-history). Deterministic: the same
+// leads every time. Imports: domain, store, ./demo-history.
 import { z } from 'zod';
 import type { Actor, Lead, LeadStatus } from '../domain/lead';
 import { validateLeadFields } from '../domain/lead-validation';
@@ -10,6 +11,7 @@ import type { User } from '../domain/people';
 import type { Db } from '../store/database';
 import { createLeadStore } from '../store/lead-store';
 import { createPeopleStore } from '../store/people-store';
+import { loadDemoHistory } from './demo-history';
 import demoPeopleJson from './demo-people.json';
 
 const demoPeopleSchema = z.strictObject({
@@ -118,6 +120,7 @@ export async function loadDemoData(
       await walk(leads, lead, path.steps, { sdr, ae, manager: sdr.managerId, n }, options);
     }
   }
+  await loadDemoHistory(db, { now: options.now });
   return { users: byKey.size, leads: n, skipped: false };
 }
 

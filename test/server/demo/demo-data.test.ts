@@ -1,10 +1,14 @@
 // The demo data `npm start` loads: the demo tenant's people and 200 leads across the lifecycle, each with an audit
-// trail written through the domain's transitions, loaded once.
+// trail written through the domain's transitions, loaded once; and their history of settled hand-offs, which the
+// reports count.
 import path from 'node:path';
 import { sql } from 'kysely';
 import { loadDemoData } from '../../../server/demo/demo-data';
+import { computeReport } from '../../../server/domain/report';
 import { loadSettings } from '../../../server/settings/load-settings';
+import { createFollowupStore } from '../../../server/store/followup-store';
 import { createLeadStore } from '../../../server/store/lead-store';
+import { createReportStore } from '../../../server/store/report-store';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 
 let tdb: TestDatabase;
@@ -42,5 +46,40 @@ describe('demo data', () => {
     expect(hb.owner_id).toBe(hb.sdr_id);
     expect(settings.handBackReasons.map((r) => r.code)).toContain(hb.hand_back_reason);
     expect(hb.hand_back_text).toBeTruthy();
+  });
+});
+
+describe('demo history', () => {
+  it('gives every demo lead past suspect a hand-off, all settled: no open obligation, nothing queued to send', async () => {
+    const handoffs = await tdb.db.selectFrom('handoffs').select(['lead_id', 'stage', 'outcome']).execute();
+    expect(handoffs).toHaveLength(80);
+    expect(handoffs.filter((h) => h.outcome === 'sales_qualified')).toHaveLength(25);
+    expect(handoffs.filter((h) => h.outcome === 'hand_back')).toHaveLength(25);
+    expect(handoffs.filter((h) => h.stage !== 'closed')).toHaveLength(30);
+    const open = await tdb.db.selectFrom('obligations').select('id').where((eb) => eb.or([eb('status', '<>', 'met'), eb('next_check_at', 'is not', null)])).execute();
+    expect(open).toEqual([]);
+    expect(await tdb.db.selectFrom('outbox').select('id').execute()).toEqual([]);
+    const gaps = await createFollowupStore(tdb.db).leadsWithoutFutureFollowup(null, now);
+    expect(gaps).toEqual([]);
+  });
+
+  it('gives a report of the last four weeks with hand-offs, breaches, hand-back reasons, no-shows and successes', async () => {
+    const range = { from: new Date(now.getTime() - 28 * 86_400_000), to: now };
+    const rows = await createReportStore(tdb.db).rows(range, 'all', ['phone', 'budget']);
+    const report = computeReport(rows, range, { checkedFields: ['phone', 'budget'] });
+    const f = report.total.current;
+    expect(f.handoffs).toBeGreaterThan(20);
+    expect(f.acceptance.settled).toBeGreaterThan(0);
+    expect(f.acceptance.withinSla).toBeLessThan(f.acceptance.settled);
+    expect(f.breaches).toBeGreaterThan(0);
+    expect(f.meetings.held).toBeGreaterThan(0);
+    expect(f.meetings.noShow).toBeGreaterThan(0);
+    expect(f.meetings.rescheduled).toBeGreaterThan(0);
+    expect(f.conversion.salesQualified).toBeGreaterThan(0);
+    expect(f.conversion.handedBack).toBeGreaterThan(0);
+    expect(f.handBackReasons.map((r) => r.code).every((c) => settings.handBackReasons.some((r) => r.code === c))).toBe(true);
+    expect(report.byAe.length).toBeGreaterThan(1);
+    expect(report.successes.length).toBe(f.successes);
+    expect(report.total.previous.handoffs).toBeGreaterThan(0);
   });
 });
