@@ -9,7 +9,7 @@ import { createApiClient } from '../api/client';
 import { officeReady } from '../office/office-ready';
 import { officeThemeKind } from '../office/theme';
 import { createOfficeMailbox } from '../office/mailbox';
-import { createAddinTokenSource } from '../auth/token-source';
+import type { GetToken } from '../api/client';
 import { App, StartupFailure, type ThemeKind } from './app';
 
 const contrastQueries = ['(forced-colors: active)', '(prefers-contrast: more)'];
@@ -21,13 +21,32 @@ function themeKind(): ThemeKind {
   return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
+// The sign-in library (msal-browser) is a third of the pane's JavaScript: it loads with the first API call, in
+// parallel with the pane's first paint, and one token source serves every call after it.
+let tokenSource: Promise<GetToken> | null = null;
+const getToken: GetToken = async () => {
+  tokenSource ??= (async () => {
+    // `as string`: TypeScript (nodenext) would resolve the specifier by ESM rules; webpack resolves it as written.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    const signIn = (await import('../auth/token-source' as string)) as typeof import('../auth/token-source');
+    return signIn.createAddinTokenSource({ baseUrl: window.location.origin });
+  })();
+  try {
+    return await (await tokenSource)();
+  } catch (error) {
+    // A failed load (network) is tried again on the next call; a failed sign-in keeps its own message.
+    if (!(error instanceof Error && error.name === 'SignInError')) tokenSource = null;
+    throw error;
+  }
+};
+
 const container = document.getElementById('root');
 if (container === null) throw new Error('taskpane.html has no #root element');
 const root = createRoot(container);
 
 officeReady().then(
   ({ host }) => {
-    const client = createApiClient({ baseUrl: window.location.origin, getToken: createAddinTokenSource({ baseUrl: window.location.origin }) });
+    const client = createApiClient({ baseUrl: window.location.origin, getToken });
     const notice = host === 'Outlook' ? undefined : 'Baton runs inside Outlook. Opened elsewhere, sign-in and search will not work.';
     const mailbox = createOfficeMailbox();
     const render = (): void => {
