@@ -508,6 +508,169 @@ export function computeReport(rows: ReportRows, range: ReportRange, options: Rep
   };
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The report from aggregates: the same figures, counted by the database per period and group (a year of hand-offs
+// is too many rows to hand over); `computeReport` above stays the reference on rows and the drill-down's source.
+
+/** Which groups an aggregate belongs to: all hand-offs, one SDR, one AE or one SDR×AE pair. */
+export type GroupLevel = 'total' | 'sdr' | 'ae' | 'pair';
+
+export interface AggregateKey {
+  readonly period: 'current' | 'previous';
+  readonly level: GroupLevel;
+  /** Set for the `sdr` and `pair` levels. */
+  readonly sdrId: string | null;
+  /** Set for the `ae` and `pair` levels (null there only for leads without an AE: such groups are skipped). */
+  readonly aeId: string | null;
+}
+
+/** The counts of one group in one period, the facts of factsOf summed. */
+export interface GroupAggregate extends AggregateKey {
+  readonly handoffs: number;
+  readonly withGaps: number;
+  /** Leads lacking each checked field, in the order of ReportOptions.checkedFields. */
+  readonly fieldsMissing: readonly number[];
+  readonly acceptedWithinSla: number;
+  readonly acceptedLate: number;
+  readonly medianAcceptMs: number | null;
+  readonly breaches: number;
+  readonly meetingsHeld: number;
+  readonly noShow: number;
+  readonly cancelled: number;
+  readonly rescheduled: number;
+  readonly salesQualified: number;
+  readonly handedBack: number;
+  readonly withoutFollowup: number;
+  /** Lead created → Sales Qualified, in days (unrounded). */
+  readonly cycleMedianDays: number | null;
+  readonly cycleMeanDays: number | null;
+}
+
+/** The hand-offs started in one period and group from one source list. */
+export interface SourceAggregate extends AggregateKey {
+  readonly source: string | null;
+  readonly leads: number;
+  readonly withGaps: number;
+  readonly fieldsMissing: readonly number[];
+}
+
+/** The hand-backs of one period and group for one reason. */
+export interface ReasonAggregate extends AggregateKey {
+  readonly code: string;
+  readonly count: number;
+  /** The non-blank texts, newest first, at most ReportOptions.textsPerReason of them. */
+  readonly texts: readonly string[];
+}
+
+export interface ReportAggregates {
+  readonly groups: readonly GroupAggregate[];
+  readonly sources: readonly SourceAggregate[];
+  readonly reasons: readonly ReasonAggregate[];
+  /** The current period's Sales Qualified leads, newest first (cycle days unrounded); possibly only the newest. */
+  readonly successes: readonly Success[];
+  readonly people: readonly ReportPerson[];
+}
+
+const keyOf = (k: AggregateKey): string => `${k.period}|${k.level}|${k.sdrId ?? ''}|${k.aeId ?? ''}`;
+
+function figuresFromAggregates(
+  group: GroupAggregate | undefined,
+  sources: readonly SourceAggregate[],
+  reasons: readonly ReasonAggregate[],
+  options: ReportOptions,
+): Figures {
+  const textsPerReason = options.textsPerReason ?? 20;
+  const fieldCounts = (counts: readonly number[]): FieldCount[] => options.checkedFields.map((field, i) => ({ field, missing: counts[i] ?? 0 }));
+  const g = group;
+  const within = g?.acceptedWithinSla ?? 0;
+  const settled = within + (g?.acceptedLate ?? 0);
+  const sq = g?.salesQualified ?? 0;
+  const hb = g?.handedBack ?? 0;
+  const noShow = g?.noShow ?? 0;
+  const cancelled = g?.cancelled ?? 0;
+  const rescheduled = g?.rescheduled ?? 0;
+  const medianMs = g?.medianAcceptMs ?? null;
+  return {
+    handoffs: g?.handoffs ?? 0,
+    acceptance: { settled, withinSla: within, share: round(share(within, settled), 4), medianHoursToAccept: round(medianMs === null ? null : medianMs / 3_600_000) },
+    breaches: g?.breaches ?? 0,
+    meetings: { held: g?.meetingsHeld ?? 0, noShow, cancelled, rescheduled, fellThrough: noShow + cancelled + rescheduled },
+    conversion: { salesQualified: sq, handedBack: hb, rate: round(share(sq, sq + hb), 4) },
+    handBackReasons: reasons
+      .map((r) => ({ code: r.code, count: r.count, texts: r.texts.slice(0, textsPerReason) }))
+      .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+    missingData: {
+      leads: g?.handoffs ?? 0,
+      withGaps: g?.withGaps ?? 0,
+      fields: fieldCounts(g?.fieldsMissing ?? []),
+      bySource: sources
+        .map((s) => ({ source: s.source, leads: s.leads, withGaps: s.withGaps, fields: fieldCounts(s.fieldsMissing) }))
+        .sort((a, b) => b.withGaps - a.withGaps || (a.source ?? '\uffff').localeCompare(b.source ?? '\uffff')),
+    },
+    withoutFollowup: g?.withoutFollowup ?? 0,
+    cycleTime: { count: sq, medianDays: round(sq === 0 ? null : (g?.cycleMedianDays ?? null), 1), meanDays: round(sq === 0 ? null : (g?.cycleMeanDays ?? null), 1) },
+    successes: sq,
+  };
+}
+
+/**
+ * The report of `range` from the counts of each group in it and in the period before (previousRangeOf): the same
+ * figures as computeReport. Each group (SDR, AE, pair) appears when it has an aggregate in either period; groups
+ * are sorted by label.
+ */
+export function reportOfAggregates(aggregates: ReportAggregates, range: ReportRange, options: ReportOptions): Report {
+  const previousRange = previousRangeOf(range);
+  const names = new Map(aggregates.people.map((p) => [p.id, p.displayName]));
+  const nameOf = (id: string): string => names.get(id) ?? 'Unknown person';
+  const skipped = (k: AggregateKey) => (k.level === 'ae' || k.level === 'pair') && k.aeId === null;
+  const groups = new Map<string, GroupAggregate>();
+  for (const g of aggregates.groups) if (!skipped(g)) groups.set(keyOf(g), g);
+  const listed = <T extends AggregateKey>(items: readonly T[]): Map<string, T[]> => {
+    const byKey = new Map<string, T[]>();
+    for (const item of items) {
+      if (skipped(item)) continue;
+      const k = keyOf(item);
+      const list = byKey.get(k);
+      if (list === undefined) byKey.set(k, [item]);
+      else list.push(item);
+    }
+    return byKey;
+  };
+  const sources = listed(aggregates.sources);
+  const reasons = listed(aggregates.reasons);
+  const figures = (key: AggregateKey): Figures => {
+    const k = keyOf(key);
+    return figuresFromAggregates(groups.get(k), sources.get(k) ?? [], reasons.get(k) ?? [], options);
+  };
+  const groupReport = (level: GroupLevel, sdrId: string | null, aeId: string | null, label: string): GroupReport => {
+    const c = figures({ period: 'current', level, sdrId, aeId });
+    const p = figures({ period: 'previous', level, sdrId, aeId });
+    return { sdrId, aeId, label, current: c, previous: p, change: changeOf(c, p) };
+  };
+  const level = (l: 'sdr' | 'ae' | 'pair'): GroupReport[] => {
+    const seen = new Map<string, { sdrId: string | null; aeId: string | null }>();
+    for (const g of groups.values()) if (g.level === l) seen.set(`${g.sdrId ?? ''}|${g.aeId ?? ''}`, { sdrId: g.sdrId, aeId: g.aeId });
+    return [...seen.values()]
+      .map(({ sdrId, aeId }) => {
+        const label = l === 'sdr' ? nameOf(sdrId ?? '') : l === 'ae' ? nameOf(aeId ?? '') : `${nameOf(sdrId ?? '')} → ${nameOf(aeId ?? '')}`;
+        return groupReport(l, l === 'ae' ? null : sdrId, l === 'sdr' ? null : aeId, label);
+      })
+      .sort((a, b) => a.label.localeCompare(b.label) || (a.sdrId ?? '').localeCompare(b.sdrId ?? '') || (a.aeId ?? '').localeCompare(b.aeId ?? ''));
+  };
+  const successes = aggregates.successes
+    .map((s) => ({ ...s, cycleDays: round(s.cycleDays, 1) ?? 0 }))
+    .sort((a, b) => b.at.getTime() - a.at.getTime() || a.handoffId.localeCompare(b.handoffId));
+  return {
+    range,
+    previousRange,
+    total: groupReport('total', null, null, 'All hand-offs'),
+    bySdr: level('sdr'),
+    byAe: level('ae'),
+    byPair: level('pair'),
+    successes,
+  };
+}
+
 export interface DrillDownFilter {
   readonly sdrId?: string | undefined;
   readonly aeId?: string | undefined;

@@ -5,7 +5,17 @@
 // Portable SQL (PostgreSQL 15 and PGlite). Imports: kysely, ./schema, the domain's report and lead types.
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { LeadFieldName } from '../domain/lead';
-import { previousRangeOf, type FollowupGapRow, type ReportRange, type ReportRows } from '../domain/report';
+import {
+  previousRangeOf,
+  type AggregateKey,
+  type FollowupGapRow,
+  type GroupAggregate,
+  type ReasonAggregate,
+  type ReportAggregates,
+  type ReportRange,
+  type ReportRows,
+  type SourceAggregate,
+} from '../domain/report';
 import type { Database } from './schema';
 
 /** Every team, or only these. */
@@ -30,9 +40,21 @@ export interface DrillDownHandoff {
   aeName: string;
 }
 
+export interface AggregateOptions {
+  /** At most this many hand-back texts per reason and group (newest first). Default 20. */
+  readonly textsPerReason?: number;
+  /** Only the newest this many successes; default all. */
+  readonly successes?: number;
+}
+
 export interface ReportStore {
   /** The rows of `range` and of the period of the same length before it, for `teams`. */
   rows(range: ReportRange, teams: TeamSet, checkedFields: readonly LeadFieldName[]): Promise<ReportRows>;
+  /**
+   * The report's counts for `range` and the period of the same length before it, for `teams`, per period and group
+   * (all, SDR, AE, pair), counted by the database (the report of a year reads a few hundred rows, not its hand-offs).
+   */
+  aggregates(range: ReportRange, teams: TeamSet, checkedFields: readonly LeadFieldName[], options?: AggregateOptions): Promise<ReportAggregates>;
   /** The hand-offs with these ids (in `teams`), with their lead and people's names, in the order given. */
   handoffsByIds(ids: readonly string[], teams: TeamSet): Promise<DrillDownHandoff[]>;
   /** The latest hand-off of each of these leads (in `teams`). */
@@ -85,6 +107,21 @@ function teamFilter(teams: TeamSet, column: RawBuilder<unknown> = sql`h.team_id`
 
 /** A timestamp as epoch milliseconds (JSON carries numbers, not dates). */
 const ms = (column: RawBuilder<unknown>) => sql`(date_part('epoch', ${column}) * 1000)`;
+
+/** The group of a row grouped by `grouping sets` over (sdr_id, ae_id): the value of grouping(sdr_id, ae_id). */
+const levels = ['pair', 'sdr', 'ae', 'total'] as const;
+
+interface KeyJson {
+  period: 'current' | 'previous';
+  g: 0 | 1 | 2 | 3;
+  sdr_id: string | null;
+  ae_id: string | null;
+}
+
+const keyOfJson = (r: KeyJson): AggregateKey => ({ period: r.period, level: levels[r.g], sdrId: r.sdr_id, aeId: r.ae_id });
+
+/** Whitespace that JavaScript's trim removes too (a blank hand-back text is not listed). */
+const blank = ' \t\n\r\f\v';
 
 export function createReportStore(db: Kysely<Database>): ReportStore {
   /**
@@ -194,6 +231,183 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
         stages: stages.map(([handoffId, to, when, reasonCode, reasonText]) => ({ handoffId, to, at: new Date(when), reasonCode, reasonText })),
         findings: findings.map(([handoffId, kind, when]) => ({ handoffId, kind, at: new Date(when) })),
         followupGaps: { current, previous },
+        people: people.map((p) => ({ id: p.id, displayName: p.display_name })),
+      };
+    },
+
+    async aggregates(range, teams, checkedFields, options = {}) {
+      const previous = previousRangeOf(range);
+      const where = relevant(previous.from, range.to, teams);
+      const mask = missingMask(checkedFields);
+      const inPeriod = (column: RawBuilder<unknown>) => sql`${column} >= p.p_from and ${column} < p.p_to`;
+      const fieldCounts = (condition: RawBuilder<unknown>) =>
+        sql`json_build_array(${sql.join(
+          checkedFields.map((_f, i) => sql`count(*) filter (where ${condition} and (mask & ${sql.lit(2 ** i)}) <> 0)`),
+        )})`;
+      const gaps = (period: 'current' | 'previous', at: Date) => sql`
+        select ${period}::text as period, l.sdr_id, l.ae_id, 'without_followup'::text as kind, null::float8 as num, 0 as mask,
+               null::text as source, null::text as code, null::text as txt, null::timestamptz as at
+        from leads l
+        where l.status <> 'disqualified' and ${teamFilter(teams, sql`l.team_id`)}
+          and exists (select 1 from handoffs h where h.lead_id = l.id and h.created_at < ${at})
+          and not exists (
+            select 1 from followups f
+            where f.lead_id = l.id and f.created_at <= ${at} and (f.done_at is null or f.done_at > ${at}) and f.due_at > ${at}
+          )`;
+      const groupingSets = sql`grouping sets ((period, sdr_id, ae_id), (period, sdr_id), (period, ae_id), (period))`;
+      const result = await sql<{ value: unknown }>`
+        with periods (period, p_from, p_to) as (
+          values ('current'::text, ${range.from}::timestamptz, ${range.to}::timestamptz),
+                 ('previous'::text, ${previous.from}::timestamptz, ${previous.to}::timestamptz)
+        ),
+        h as materialized (
+          select h.id, h.lead_id, h.sdr_id, h.ae_id, h.created_at, h.outcome,
+                 case when h.stage = 'closed' then h.stage_changed_at end as closed_at,
+                 coalesce(h.meeting_start, h.slot_start) as meeting_at,
+                 l.created_at as lead_created, l.source_list, l.contact_name, l.company_name, ${mask} as mask
+          from handoffs h join leads l on l.id = h.lead_id
+          where ${where}
+        ),
+        facts as materialized (
+          select p.period, h.sdr_id, h.ae_id, 'handoffs'::text as kind, null::float8 as num, h.mask,
+                 h.source_list as source, null::text as code, null::text as txt, null::timestamptz as at
+          from h join periods p on ${inPeriod(sql`h.created_at`)}
+          union all
+          select p.period, h.sdr_id, h.ae_id, 'meetings_held', null, 0, null, null, null, null
+          from h join periods p on ${inPeriod(sql`h.meeting_at`)}
+          where h.closed_at is not null and h.outcome in ('sales_qualified', 'hand_back') and h.closed_at >= h.meeting_at
+          union all
+          select p.period, h.sdr_id, h.ae_id, 'sales_qualified', (date_part('epoch', h.closed_at) - date_part('epoch', h.lead_created)) / 86400, 0,
+                 null, null, null, null
+          from h join periods p on ${inPeriod(sql`h.closed_at`)}
+          where h.outcome = 'sales_qualified'
+          union all
+          select p.period, h.sdr_id, h.ae_id, 'breaches', null, 0, null, null, null, null
+          from obligations o join h on h.id = o.handoff_id join periods p on ${inPeriod(sql`o.breached_at`)}
+          union all
+          select p.period, h.sdr_id, h.ae_id,
+                 case when o.met_at is not null and o.met_within_sla is true then 'accepted_within_sla' else 'accepted_late' end, null, 0,
+                 null, null, null, null
+          from obligations o join h on h.id = o.handoff_id
+            join periods p on ${inPeriod(sql`(case when o.met_at is not null and o.met_within_sla is true then o.met_at else coalesce(o.breached_at, o.met_at) end)`)}
+          where o.kind = 'ae_accept'
+          union all
+          select p.period, h.sdr_id, h.ae_id, 'accept_time', o.time_to_respond_ms::float8, 0, null, null, null, null
+          from obligations o join h on h.id = o.handoff_id join periods p on ${inPeriod(sql`o.met_at`)}
+          where o.kind = 'ae_accept' and o.time_to_respond_ms is not null
+          union all
+          select p.period, h.sdr_id, h.ae_id,
+                 case a.to_state when 'no_show' then 'no_show' when 'rescheduled' then 'rescheduled' else 'handed_back' end, null, 0,
+                 null, a.reason_code, a.reason_text, a.at
+          from audit_log a join h on h.id = a.entity_id join periods p on ${inPeriod(sql`a.at`)}
+          where a.entity = 'handoff' and (a.to_state in ('no_show', 'rescheduled') or (a.to_state = 'closed' and h.outcome = 'hand_back' and a.reason_code is not null))
+          union all
+          select p.period, h.sdr_id, h.ae_id, 'cancelled', null, 0, null, null, null, null
+          from handoff_findings f join h on h.id = f.handoff_id join periods p on ${inPeriod(sql`f.at`)}
+          where f.kind = 'meeting_deleted'
+          union all
+          ${gaps('current', range.to)}
+          union all
+          ${gaps('previous', range.from)}
+        )
+        select json_build_object(
+          'groups', (select json_agg(t) from (
+            select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id,
+                   count(*) filter (where kind = 'handoffs') as handoffs,
+                   count(*) filter (where kind = 'handoffs' and mask <> 0) as with_gaps,
+                   ${fieldCounts(sql`kind = 'handoffs'`)} as fields,
+                   count(*) filter (where kind = 'accepted_within_sla') as within,
+                   count(*) filter (where kind = 'accepted_late') as late,
+                   percentile_cont(0.5) within group (order by num) filter (where kind = 'accept_time') as median_accept_ms,
+                   count(*) filter (where kind = 'breaches') as breaches,
+                   count(*) filter (where kind = 'meetings_held') as held,
+                   count(*) filter (where kind = 'no_show') as no_show,
+                   count(*) filter (where kind = 'cancelled') as cancelled,
+                   count(*) filter (where kind = 'rescheduled') as rescheduled,
+                   count(*) filter (where kind = 'sales_qualified') as sq,
+                   count(*) filter (where kind = 'handed_back') as hb,
+                   count(*) filter (where kind = 'without_followup') as without_followup,
+                   percentile_cont(0.5) within group (order by num) filter (where kind = 'sales_qualified') as cycle_median,
+                   avg(num) filter (where kind = 'sales_qualified') as cycle_mean
+            from facts group by ${groupingSets}) t),
+          'sources', (select json_agg(s) from (
+            select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, source, count(*) as leads,
+                   count(*) filter (where mask <> 0) as with_gaps, ${fieldCounts(sql`true`)} as fields
+            from facts where kind = 'handoffs'
+            group by grouping sets ((period, sdr_id, ae_id, source), (period, sdr_id, source), (period, ae_id, source), (period, source))) s),
+          'reasons', (select json_agg(r) from (
+            select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, code, count(*) as count,
+                   (array_agg(txt order by at desc) filter (where btrim(txt, ${blank}) <> ''))[1:${options.textsPerReason ?? 20}] as texts
+            from facts where kind = 'handed_back'
+            group by grouping sets ((period, sdr_id, ae_id, code), (period, sdr_id, code), (period, ae_id, code), (period, code))) r),
+          'successes', (select json_agg(x) from (
+            select h.id, h.lead_id, h.contact_name, h.company_name, h.sdr_id, h.ae_id, ${ms(sql`h.closed_at`)} as at,
+                   (date_part('epoch', h.closed_at) - date_part('epoch', h.lead_created)) / 86400 as cycle_days
+            from h
+            where h.outcome = 'sales_qualified' and h.closed_at >= ${range.from} and h.closed_at < ${range.to}
+            order by h.closed_at desc, h.id
+            limit ${options.successes ?? null}) x)
+        ) as value`.execute(db);
+      const raw = result.rows[0]?.value ?? null;
+      const value = (typeof raw === 'string' ? JSON.parse(raw) : raw) as {
+        groups: (KeyJson & {
+          handoffs: number;
+          with_gaps: number;
+          fields: number[];
+          within: number;
+          late: number;
+          median_accept_ms: number | null;
+          breaches: number;
+          held: number;
+          no_show: number;
+          cancelled: number;
+          rescheduled: number;
+          sq: number;
+          hb: number;
+          without_followup: number;
+          cycle_median: number | null;
+          cycle_mean: number | null;
+        })[] | null;
+        sources: (KeyJson & { source: string | null; leads: number; with_gaps: number; fields: number[] })[] | null;
+        reasons: (KeyJson & { code: string; count: number; texts: string[] | null })[] | null;
+        successes: { id: string; lead_id: string; contact_name: string; company_name: string; sdr_id: string; ae_id: string; at: number; cycle_days: number }[] | null;
+      };
+      const people = await db.selectFrom('users').select(['id', 'display_name']).execute();
+      const groups: GroupAggregate[] = (value.groups ?? []).map((r) => ({
+        ...keyOfJson(r),
+        handoffs: r.handoffs,
+        withGaps: r.with_gaps,
+        fieldsMissing: r.fields,
+        acceptedWithinSla: r.within,
+        acceptedLate: r.late,
+        medianAcceptMs: r.median_accept_ms,
+        breaches: r.breaches,
+        meetingsHeld: r.held,
+        noShow: r.no_show,
+        cancelled: r.cancelled,
+        rescheduled: r.rescheduled,
+        salesQualified: r.sq,
+        handedBack: r.hb,
+        withoutFollowup: r.without_followup,
+        cycleMedianDays: r.cycle_median,
+        cycleMeanDays: r.cycle_mean,
+      }));
+      const sources: SourceAggregate[] = (value.sources ?? []).map((r) => ({ ...keyOfJson(r), source: r.source, leads: r.leads, withGaps: r.with_gaps, fieldsMissing: r.fields }));
+      const reasons: ReasonAggregate[] = (value.reasons ?? []).map((r) => ({ ...keyOfJson(r), code: r.code, count: r.count, texts: r.texts ?? [] }));
+      return {
+        groups,
+        sources,
+        reasons,
+        successes: (value.successes ?? []).map((r) => ({
+          handoffId: r.id,
+          leadId: r.lead_id,
+          contactName: r.contact_name,
+          companyName: r.company_name,
+          sdrId: r.sdr_id,
+          aeId: r.ae_id,
+          at: new Date(r.at),
+          cycleDays: r.cycle_days,
+        })),
         people: people.map((p) => ({ id: p.id, displayName: p.display_name })),
       };
     },

@@ -6,7 +6,7 @@ import { seedPeople, type TestPeople } from '../helpers/people';
 import { leadFields } from '../helpers/leads';
 import { createLeadStore, type LeadStore } from '../../../server/store/lead-store';
 import { createReportStore, type ReportStore } from '../../../server/store/report-store';
-import { computeReport } from '../../../server/domain/report';
+import { computeReport, reportOfAggregates } from '../../../server/domain/report';
 import type { LeadFields } from '../../../server/domain/lead';
 import type { User } from '../../../server/domain/people';
 
@@ -160,6 +160,25 @@ describe('report store', () => {
     });
     expect(report.total.previous).toMatchObject({ handoffs: 1, meetings: { rescheduled: 1, cancelled: 1 }, withoutFollowup: 1 });
     expect(report.byAe.map((g) => [g.label, g.current.breaches])).toEqual([['Alex', 2], ['Ava', 0]]);
+  });
+
+  it('counts the same figures in the database as the domain counts on the rows, for every group and both weeks', async () => {
+    const fortnight = { from: d('09T00:00'), to: d('23T00:00') };
+    for (const [range, teams] of [[week, ['north']], [week, 'all'], [week, []], [fortnight, ['north']], [fortnight, 'all']] as const) {
+      const fromRows = computeReport(await store.rows(range, teams, checked), range, { checkedFields: checked });
+      const fromAggregates = reportOfAggregates(await store.aggregates(range, teams, checked), range, { checkedFields: checked });
+      expect(fromAggregates).toEqual(fromRows);
+    }
+    const report = reportOfAggregates(await store.aggregates(week, ['north'], checked), week, { checkedFields: checked });
+    expect(report.total.current.handBackReasons).toEqual([{ code: 'no_budget', count: 1, texts: ['Budget frozen'] }]);
+    expect(report.byPair.map((g) => g.label)).toEqual(['Sara → Alex', 'Sid → Ava']);
+  });
+
+  it('lists only the newest successes and hand-back texts when asked', async () => {
+    const aggregates = await store.aggregates(week, ['north'], checked, { successes: 0, textsPerReason: 0 });
+    expect(aggregates.successes).toEqual([]);
+    expect(aggregates.reasons.every((r) => r.texts.length === 0)).toBe(true);
+    expect((await store.aggregates(week, ['north'], checked, { successes: 1 })).successes.map((s) => s.handoffId)).toEqual([h1.id]);
   });
 
   it('reads every team, or none', async () => {
