@@ -1,5 +1,5 @@
 // Builds the Outlook task pane (addin/) into dist/addin: a hashed bundle and an HTML page per entry (the pane, the
-// sign-in redirect page, the preview page and the pane inside it).
+// sign-in redirect page, the preview page and the pane inside it, the managers' dashboard).
 // esbuild-loader transpiles TypeScript and JSX; type-checking is `npm run typecheck`.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -61,6 +61,8 @@ module.exports = (_env, argv) => {
       // The preview page (Outlook emulated against the sandbox) and the pane inside it, on the emulated Office.js.
       preview: './addin/preview/index.tsx',
       'preview-pane': './addin/preview/pane-entry.ts',
+      // The managers' dashboard (the weekly report email links to it).
+      dashboard: './addin/dashboard/index.tsx',
     },
     output: {
       path: path.resolve(__dirname, 'dist/addin'),
@@ -77,6 +79,7 @@ module.exports = (_env, argv) => {
       new HtmlWebpackPlugin({ filename: 'auth-redirect.html', template: './addin/auth/auth-redirect.html', chunks: ['auth-redirect'] }),
       new HtmlWebpackPlugin({ filename: 'preview.html', template: './addin/preview/preview.html', chunks: ['preview'] }),
       new HtmlWebpackPlugin({ filename: 'preview-pane.html', template: './addin/preview/preview-pane.html', chunks: ['preview-pane'] }),
+      new HtmlWebpackPlugin({ filename: 'dashboard.html', template: './addin/dashboard/dashboard.html', chunks: ['dashboard'] }),
       new AddinManifestPlugin(publicUrl),
     ],
     devtool: production ? 'source-map' : 'eval-cheap-module-source-map',

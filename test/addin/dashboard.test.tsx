@@ -1,0 +1,194 @@
+// The managers' dashboard against a fake reports client: the figures it shows for the range asked, the table of
+// acceptance and breaches by AE, the team filter, the hand-offs behind a number, the CSV export, failures in a
+// MessageBar, and the reports client's requests (bearer token, query, zod-checked answers, error bodies).
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { FluentProvider, webLightTheme } from '@fluentui/react-components';
+import { ApiError } from '../../addin/api/client';
+import { Dashboard, defaultRange } from '../../addin/dashboard/dashboard';
+import { createReportsClient, type ReportsClient, type ReportsFetch } from '../../addin/dashboard/reports-client';
+import type { DrillDownDto, DrillDownQuery, FiguresDto, GroupReportDto, ReportDto, ReportQuery } from '../../server/http/contract-reports';
+
+function figures(over: Partial<FiguresDto> = {}): FiguresDto {
+  return {
+    handoffs: 0,
+    acceptance: { settled: 0, withinSla: 0, share: null, medianHoursToAccept: null },
+    breaches: 0,
+    meetings: { held: 0, noShow: 0, cancelled: 0, rescheduled: 0, fellThrough: 0 },
+    conversion: { salesQualified: 0, handedBack: 0, rate: null },
+    handBackReasons: [],
+    missingData: { leads: 0, withGaps: 0, fields: [], bySource: [] },
+    withoutFollowup: 0,
+    cycleTime: { count: 0, medianDays: null, meanDays: null },
+    successes: 0,
+    ...over,
+  };
+}
+
+const noChange = {
+  handoffs: 0, acceptanceShare: null, medianHoursToAccept: null, breaches: 0, meetingsHeld: 0, meetingsFellThrough: 0,
+  conversionRate: null, handedBack: 0, leadsWithGaps: 0, withoutFollowup: 0, cycleMedianDays: null, successes: 0,
+};
+
+function group(label: string, current: FiguresDto, ids: { sdrId?: string; aeId?: string } = {}): GroupReportDto {
+  return { sdrId: ids.sdrId ?? null, aeId: ids.aeId ?? null, label, current, previous: figures(), change: { ...noChange, handoffs: 4, breaches: -1 } };
+}
+
+const report: ReportDto = {
+  range: { from: '2026-10-27T00:00:00.000Z', to: '2026-11-24T00:00:00.000Z' },
+  previousRange: { from: '2026-09-29T00:00:00.000Z', to: '2026-10-27T00:00:00.000Z' },
+  timeZone: 'Europe/Berlin',
+  teams: [{ id: 'team-emea', name: 'EMEA <Inside>' }],
+  selectable: [{ id: 'team-emea', name: 'EMEA <Inside>' }, { id: 'team-us', name: 'Americas' }],
+  total: group('All hand-offs', figures({
+    handoffs: 24,
+    acceptance: { settled: 20, withinSla: 15, share: 0.75, medianHoursToAccept: 3.5 },
+    breaches: 7,
+    meetings: { held: 18, noShow: 3, cancelled: 0, rescheduled: 4, fellThrough: 7 },
+    conversion: { salesQualified: 9, handedBack: 6, rate: 0.6 },
+    handBackReasons: [{ code: 'no_budget', label: 'No budget', count: 4, texts: ['Budget frozen.'] }],
+  })),
+  bySdr: [],
+  byAe: [
+    group('Alex Ae', figures({ handoffs: 14, acceptance: { settled: 12, withinSla: 10, share: 0.8333, medianHoursToAccept: 2 }, breaches: 2 }), { aeId: 'ae-1' }),
+    group("Bea O'Brien", figures({ handoffs: 10, acceptance: { settled: 8, withinSla: 5, share: 0.625, medianHoursToAccept: 6 }, breaches: 5 }), { aeId: 'ae-2' }),
+  ],
+  byPair: [],
+  successes: [],
+};
+
+const drill: DrillDownDto = {
+  figure: 'breaches',
+  total: 1,
+  items: [
+    {
+      id: 'h-1', leadId: 'l-1', teamId: 'team-emea', stage: 'closed', outcome: 'hand_back', startedAt: '2026-11-03T09:00:00.000Z',
+      closedAt: '2026-11-05T09:00:00.000Z', meetingStart: null, contactName: 'Hanna <b>Schmidt</b>', companyName: 'Helix Biotech',
+      sourceList: null, sdrName: 'Sara Sdr', aeName: "Bea O'Brien",
+    },
+  ],
+};
+
+function fakeClient(over: Partial<ReportsClient> = {}) {
+  const calls = { report: [] as ReportQuery[], drillDown: [] as DrillDownQuery[], exportCsv: [] as ReportQuery[] };
+  const client: ReportsClient = {
+    report: (q) => { calls.report.push(q); return Promise.resolve(report); },
+    drillDown: (q) => { calls.drillDown.push(q); return Promise.resolve(drill); },
+    exportCsv: (q) => { calls.exportCsv.push(q); return Promise.resolve(new Blob(['a,b\n'], { type: 'text/csv' })); },
+    ...over,
+  };
+  return { client, calls };
+}
+
+const today = new Date(2026, 10, 24, 10, 0);
+
+function show(client: ReportsClient, save?: (blob: Blob, name: string) => void) {
+  return render(
+    <FluentProvider theme={webLightTheme}>
+      <Dashboard client={client} today={today} drawChart={false} {...(save === undefined ? {} : { save })} />
+    </FluentProvider>,
+  );
+}
+
+describe('Dashboard', () => {
+  it('asks for the four weeks before today and shows the figures as tiles and the AEs in a table', async () => {
+    const { client, calls } = fakeClient();
+    show(client);
+    expect(await screen.findByRole('button', { name: /Hand-offs: 24\. Show the hand-offs behind it/ })).toBeInTheDocument();
+    expect(calls.report).toEqual([{ from: '2026-10-27', to: '2026-11-23' }]);
+    expect(screen.getByRole('button', { name: /Accepted within SLA: 75 %/ })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /Breaches: 7/ })).toBeInTheDocument();
+    expect(screen.getByText('+4 on the period before')).toBeInTheDocument();
+    expect(screen.getByText('EMEA <Inside> · 2026-10-27 to 2026-11-23 (Europe/Berlin)')).toBeInTheDocument();
+    expect(screen.getByText('No budget: 4')).toBeInTheDocument();
+    const table = screen.getByRole('table', { name: 'Acceptance and breaches by AE' });
+    const bea = within(table).getByRole('row', { name: /Bea O'Brien/ });
+    expect(within(bea).getByText('5 (63 %)')).toBeInTheDocument();
+    expect(within(bea).getByRole('button', { name: "5 breaches of Bea O'Brien: show the hand-offs" })).toBeInTheDocument();
+  });
+
+  it('lists the hand-offs behind an AE’s breaches, names as text, and moves focus to the list', async () => {
+    const { client, calls } = fakeClient();
+    show(client);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: "5 breaches of Bea O'Brien: show the hand-offs" }));
+    const heading = await screen.findByRole('heading', { name: "Breaches: Bea O'Brien (1 hand-off)" });
+    expect(heading).toHaveFocus();
+    expect(calls.drillDown).toEqual([{ from: '2026-10-27', to: '2026-11-23', figure: 'breaches', aeId: 'ae-2' }]);
+    const list = screen.getByRole('table', { name: "Hand-offs behind Breaches: Bea O'Brien" });
+    expect(within(list).getByText('Hanna <b>Schmidt</b>')).toBeInTheDocument();
+    expect(within(list).getByText('handed back')).toBeInTheDocument();
+  });
+
+  it('applies a new range and team from the keyboard', async () => {
+    const { client, calls } = fakeClient();
+    show(client);
+    const user = userEvent.setup();
+    await screen.findByRole('button', { name: /Hand-offs: 24/ });
+    const from = screen.getByLabelText('From');
+    await user.clear(from);
+    await user.type(from, '2026-11-01');
+    await user.selectOptions(screen.getByLabelText('Team'), 'Americas');
+    await user.click(screen.getByLabelText('To'));
+    await user.keyboard('{Enter}');
+    await waitFor(() => { expect(calls.report).toHaveLength(2); });
+    expect(calls.report[1]).toEqual({ from: '2026-11-01', to: '2026-11-23', teamId: 'team-us' });
+  });
+
+  it('exports the CSV of the range shown and saves it under a dated name', async () => {
+    const { client, calls } = fakeClient();
+    const saved: { blob: Blob; name: string }[] = [];
+    show(client, (blob, name) => saved.push({ blob, name }));
+    const user = userEvent.setup();
+    await screen.findByRole('button', { name: /Hand-offs: 24/ });
+    await user.click(screen.getByRole('button', { name: 'Export CSV' }));
+    await waitFor(() => { expect(saved).toHaveLength(1); });
+    expect(calls.exportCsv).toEqual([{ from: '2026-10-27', to: '2026-11-23' }]);
+    expect(saved[0]?.name).toBe('baton-report-2026-10-27-2026-11-23.csv');
+  });
+
+  it('shows a refusal in a MessageBar, and the report once Retry succeeds', async () => {
+    let fail = true;
+    const { client } = fakeClient({
+      report: () => (fail ? Promise.reject(new ApiError(403, { code: 'forbidden', message: 'Only managers and admins see reports.' })) : Promise.resolve(report)),
+    });
+    show(client);
+    expect(await screen.findByText('Only managers and admins see reports.')).toBeInTheDocument();
+    expect(screen.getByText('Not allowed')).toBeInTheDocument();
+    fail = false;
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByRole('button', { name: /Hand-offs: 24/ })).toBeInTheDocument();
+    expect(screen.queryByText('Only managers and admins see reports.')).not.toBeInTheDocument();
+  });
+
+  it('picks the four whole weeks before today', () => {
+    expect(defaultRange(new Date(2026, 0, 3))).toEqual({ from: '2025-12-06', to: '2026-01-02' });
+  });
+});
+
+describe('createReportsClient', () => {
+  function answer(status: number, body: unknown) {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    return { ok: status < 300, status, statusText: '', text: () => Promise.resolve(text), blob: () => Promise.resolve(new Blob([text])) };
+  }
+
+  it('sends the bearer token and the query, and checks the answer', async () => {
+    const sent: { url: string; init: RequestInit }[] = [];
+    const fetch: ReportsFetch = (url, init) => { sent.push({ url, init }); return Promise.resolve(answer(200, report)); };
+    const client = createReportsClient({ baseUrl: 'https://baton.example/', getToken: () => Promise.resolve('tok'), fetch });
+    expect((await client.report({ from: '2026-11-01', to: '2026-11-07', teamId: 'team-us' })).total.current.handoffs).toBe(24);
+    expect(sent[0]?.url).toBe('https://baton.example/api/reports?from=2026-11-01&to=2026-11-07&teamId=team-us');
+    expect((sent[0]?.init.headers as Record<string, string>)['Authorization']).toBe('Bearer tok');
+  });
+
+  it('downloads the CSV with the token, and turns error bodies and broken answers into ApiErrors', async () => {
+    const queue = [answer(200, 'figure,value\n'), answer(400, { error: { code: 'range_reversed', message: 'The range starts after it ends.', field: 'from' } }), answer(200, { nope: true })];
+    const sent: string[] = [];
+    const fetch: ReportsFetch = (url) => { sent.push(url); const next = queue.shift(); return next === undefined ? Promise.reject(new Error('none')) : Promise.resolve(next); };
+    const client = createReportsClient({ baseUrl: 'https://baton.example', getToken: () => Promise.resolve('tok'), fetch });
+    expect((await client.exportCsv({ from: '2026-11-01', to: '2026-11-07' })).size).toBe('figure,value\n'.length);
+    expect(sent[0]).toBe('https://baton.example/api/reports/export.csv?from=2026-11-01&to=2026-11-07');
+    await expect(client.drillDown({ from: '2026-11-07', to: '2026-11-01', figure: 'breaches' })).rejects.toMatchObject({ code: 'range_reversed', status: 400, field: 'from' });
+    await expect(client.report({ from: '2026-11-01', to: '2026-11-07' })).rejects.toMatchObject({ code: 'invalid_response' });
+  });
+});
