@@ -4,7 +4,7 @@
 // team-week is sent once whatever the number of instances or runs (a send missed while Baton was down goes out when
 // it is back). Managers may also send it now. Imports: luxon-free domain (report, settings), store, mail, pino.
 import type { Logger } from 'pino';
-import { computeReport, dueWeeklyReport, lastSevenDays, type Report, type ReportRange } from '../domain/report';
+import { dueWeeklyReport, reportOfAggregates, lastSevenDays, type Report, type ReportRange } from '../domain/report';
 import { reportScheduleOf, type ReportSettings } from '../domain/report-settings';
 import type { HandBackReason } from '../domain/lifecycle';
 import type { Team, User } from '../domain/people';
@@ -66,12 +66,12 @@ export function createWeeklyReportJob(deps: WeeklyReportDeps): WeeklyReportJob {
     const sender = managers[0];
     if (sender === undefined) throw new WeeklyReportRefusal('no_manager', `Team ${team.name} has no active manager to send its report from.`);
     const schedule = reportScheduleOf(deps.settings, team.id);
-    const rows = await deps.reports.rows(range, [team.id], deps.settings.checkedFields);
-    const report = computeReport(rows, range, { checkedFields: deps.settings.checkedFields });
+    const aggregates = await deps.reports.aggregates(range, [team.id], deps.settings.checkedFields);
+    const report = reportOfAggregates(aggregates, range, { checkedFields: deps.settings.checkedFields });
     const mail = await renderWeeklyReport({
       report,
       team: { name: team.name, timeZone: team.timeZone },
-      names: Object.fromEntries(rows.people.map((p) => [p.id, p.displayName])),
+      names: Object.fromEntries(aggregates.people.map((p) => [p.id, p.displayName])),
       reasonLabels,
       dashboardLink: deps.dashboardUrl ?? null,
     });

@@ -238,15 +238,13 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
     async aggregates(range, teams, checkedFields, options = {}) {
       const previous = previousRangeOf(range);
       const where = relevant(previous.from, range.to, teams);
-      const mask = missingMask(checkedFields);
       const inPeriod = (column: RawBuilder<unknown>) => sql`${column} >= p.p_from and ${column} < p.p_to`;
-      const fieldCounts = (condition: RawBuilder<unknown>) =>
-        sql`json_build_array(${sql.join(
-          checkedFields.map((_f, i) => sql`count(*) filter (where ${condition} and (mask & ${sql.lit(2 ** i)}) <> 0)`),
-        )})`;
+      // Leads lacking checked field i, per pair and source list (column f<i>), summed again per group.
+      const fieldColumns = checkedFields.map((_f, i) => sql.ref(`f${String(i)}`));
+      const fieldCounts = sql.join(checkedFields.map((_f, i) => sql`count(*) filter (where (${missingMask(checkedFields)} & ${sql.lit(2 ** i)}) <> 0) as ${fieldColumns[i] ?? sql``}`));
+      const fieldSums = sql`json_build_array(${sql.join(fieldColumns.map((c) => sql`coalesce(sum(${c}), 0)::int`))})`;
       const gaps = (period: 'current' | 'previous', at: Date) => sql`
-        select ${period}::text as period, l.sdr_id, l.ae_id, 'without_followup'::text as kind, null::float8 as num, 0 as mask,
-               null::text as source, null::text as code, null::text as txt, null::timestamptz as at
+        select ${period}::text as period, l.sdr_id, l.ae_id, 'without_followup'::text as kind
         from leads l
         where l.status <> 'disqualified' and ${teamFilter(teams, sql`l.team_id`)}
           and exists (select 1 from handoffs h where h.lead_id = l.id and h.created_at < ${at})
@@ -255,6 +253,10 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
             where f.lead_id = l.id and f.created_at <= ${at} and (f.done_at is null or f.done_at > ${at}) and f.due_at > ${at}
           )`;
       const groupingSets = sql`grouping sets ((period, sdr_id, ae_id), (period, sdr_id), (period, ae_id), (period))`;
+      const sum = (kind: string) => sql`coalesce(sum(n) filter (where kind = ${kind}), 0)::int`;
+      const sameGroup = (a: string, b: string) =>
+        sql`${sql.ref(`${a}.period`)} = ${sql.ref(`${b}.period`)} and ${sql.ref(`${a}.g`)} = ${sql.ref(`${b}.g`)}
+          and ${sql.ref(`${a}.sdr_id`)} is not distinct from ${sql.ref(`${b}.sdr_id`)} and ${sql.ref(`${a}.ae_id`)} is not distinct from ${sql.ref(`${b}.ae_id`)}`;
       const result = await sql<{ value: unknown }>`
         with periods (period, p_from, p_to) as (
           values ('current'::text, ${range.from}::timestamptz, ${range.to}::timestamptz),
@@ -263,87 +265,112 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
         h as materialized (
           select h.id, h.lead_id, h.sdr_id, h.ae_id, h.created_at, h.outcome,
                  case when h.stage = 'closed' then h.stage_changed_at end as closed_at,
-                 coalesce(h.meeting_start, h.slot_start) as meeting_at,
-                 l.created_at as lead_created, l.source_list, l.contact_name, l.company_name, ${mask} as mask
-          from handoffs h join leads l on l.id = h.lead_id
+                 coalesce(h.meeting_start, h.slot_start) as meeting_at
+          from handoffs h
           where ${where}
         ),
-        facts as materialized (
-          select p.period, h.sdr_id, h.ae_id, 'handoffs'::text as kind, null::float8 as num, h.mask,
-                 h.source_list as source, null::text as code, null::text as txt, null::timestamptz as at
-          from h join periods p on ${inPeriod(sql`h.created_at`)}
-          union all
-          select p.period, h.sdr_id, h.ae_id, 'meetings_held', null, 0, null, null, null, null
-          from h join periods p on ${inPeriod(sql`h.meeting_at`)}
-          where h.closed_at is not null and h.outcome in ('sales_qualified', 'hand_back') and h.closed_at >= h.meeting_at
-          union all
-          select p.period, h.sdr_id, h.ae_id, 'sales_qualified', (date_part('epoch', h.closed_at) - date_part('epoch', h.lead_created)) / 86400, 0,
-                 null, null, null, null
-          from h join periods p on ${inPeriod(sql`h.closed_at`)}
-          where h.outcome = 'sales_qualified'
-          union all
-          select p.period, h.sdr_id, h.ae_id, 'breaches', null, 0, null, null, null, null
-          from obligations o join h on h.id = o.handoff_id join periods p on ${inPeriod(sql`o.breached_at`)}
-          union all
-          select p.period, h.sdr_id, h.ae_id,
-                 case when o.met_at is not null and o.met_within_sla is true then 'accepted_within_sla' else 'accepted_late' end, null, 0,
-                 null, null, null, null
-          from obligations o join h on h.id = o.handoff_id
-            join periods p on ${inPeriod(sql`(case when o.met_at is not null and o.met_within_sla is true then o.met_at else coalesce(o.breached_at, o.met_at) end)`)}
-          where o.kind = 'ae_accept'
-          union all
-          select p.period, h.sdr_id, h.ae_id, 'accept_time', o.time_to_respond_ms::float8, 0, null, null, null, null
-          from obligations o join h on h.id = o.handoff_id join periods p on ${inPeriod(sql`o.met_at`)}
-          where o.kind = 'ae_accept' and o.time_to_respond_ms is not null
-          union all
-          select p.period, h.sdr_id, h.ae_id,
-                 case a.to_state when 'no_show' then 'no_show' when 'rescheduled' then 'rescheduled' else 'handed_back' end, null, 0,
-                 null, a.reason_code, a.reason_text, a.at
-          from audit_log a join h on h.id = a.entity_id join periods p on ${inPeriod(sql`a.at`)}
-          where a.entity = 'handoff' and (a.to_state in ('no_show', 'rescheduled') or (a.to_state = 'closed' and h.outcome = 'hand_back' and a.reason_code is not null))
-          union all
-          select p.period, h.sdr_id, h.ae_id, 'cancelled', null, 0, null, null, null, null
-          from handoff_findings f join h on h.id = f.handoff_id join periods p on ${inPeriod(sql`f.at`)}
-          where f.kind = 'meeting_deleted'
-          union all
-          ${gaps('current', range.to)}
-          union all
-          ${gaps('previous', range.from)}
+        started as (
+          select p.period, h.sdr_id, h.ae_id, l.source_list as source, count(*) as leads,
+                 count(*) filter (where ${missingMask(checkedFields)} <> 0) as with_gaps ${checkedFields.length === 0 ? sql`` : sql`, ${fieldCounts}`}
+          from h join periods p on ${inPeriod(sql`h.created_at`)} join leads l on l.id = h.lead_id
+          group by p.period, h.sdr_id, h.ae_id, l.source_list
+        ),
+        counted as (
+          select period, sdr_id, ae_id, kind, count(*) as n from (
+            select p.period, h.sdr_id, h.ae_id, 'meetings_held'::text as kind
+            from h join periods p on ${inPeriod(sql`h.meeting_at`)}
+            where h.closed_at is not null and h.outcome in ('sales_qualified', 'hand_back') and h.closed_at >= h.meeting_at
+            union all
+            select p.period, h.sdr_id, h.ae_id, 'sales_qualified'
+            from h join periods p on ${inPeriod(sql`h.closed_at`)}
+            where h.outcome = 'sales_qualified'
+            union all
+            select p.period, h.sdr_id, h.ae_id, 'breaches'
+            from obligations o join h on h.id = o.handoff_id join periods p on ${inPeriod(sql`o.breached_at`)}
+            union all
+            select p.period, h.sdr_id, h.ae_id, case when o.met_at is not null and o.met_within_sla is true then 'accepted_within_sla' else 'accepted_late' end
+            from obligations o join h on h.id = o.handoff_id
+              join periods p on ${inPeriod(sql`(case when o.met_at is not null and o.met_within_sla is true then o.met_at else coalesce(o.breached_at, o.met_at) end)`)}
+            where o.kind = 'ae_accept'
+            union all
+            select p.period, h.sdr_id, h.ae_id, case a.to_state when 'no_show' then 'no_show' when 'rescheduled' then 'rescheduled' else 'handed_back' end
+            from audit_log a join h on h.id = a.entity_id join periods p on ${inPeriod(sql`a.at`)}
+            where a.entity = 'handoff' and (a.to_state in ('no_show', 'rescheduled') or (a.to_state = 'closed' and h.outcome = 'hand_back' and a.reason_code is not null))
+            union all
+            select p.period, h.sdr_id, h.ae_id, 'cancelled'
+            from handoff_findings f join h on h.id = f.handoff_id join periods p on ${inPeriod(sql`f.at`)}
+            where f.kind = 'meeting_deleted'
+            union all
+            ${gaps('current', range.to)}
+            union all
+            ${gaps('previous', range.from)}
+          ) f
+          group by period, sdr_id, ae_id, kind
+        ),
+        counts as (
+          select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id,
+                 ${sum('accepted_within_sla')} as within, ${sum('accepted_late')} as late, ${sum('breaches')} as breaches,
+                 ${sum('meetings_held')} as held, ${sum('no_show')} as no_show, ${sum('cancelled')} as cancelled,
+                 ${sum('rescheduled')} as rescheduled, ${sum('sales_qualified')} as sq, ${sum('handed_back')} as hb,
+                 ${sum('without_followup')} as without_followup
+          from counted group by ${groupingSets}
+        ),
+        leads_started as (
+          select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, coalesce(sum(leads), 0)::int as handoffs,
+                 coalesce(sum(with_gaps), 0)::int as with_gaps, ${fieldSums} as fields
+          from started group by ${groupingSets}
+        ),
+        medians as (
+          select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id,
+                 percentile_cont(0.5) within group (order by num) filter (where kind = 'accept_time') as median_accept_ms,
+                 percentile_cont(0.5) within group (order by num) filter (where kind = 'sales_qualified') as cycle_median,
+                 avg(num) filter (where kind = 'sales_qualified') as cycle_mean
+          from (
+            select p.period, h.sdr_id, h.ae_id, 'accept_time'::text as kind, o.time_to_respond_ms::float8 as num
+            from obligations o join h on h.id = o.handoff_id join periods p on ${inPeriod(sql`o.met_at`)}
+            where o.kind = 'ae_accept' and o.time_to_respond_ms is not null
+            union all
+            select p.period, h.sdr_id, h.ae_id, 'sales_qualified', (date_part('epoch', h.closed_at) - date_part('epoch', l.created_at)) / 86400
+            from h join periods p on ${inPeriod(sql`h.closed_at`)} join leads l on l.id = h.lead_id
+            where h.outcome = 'sales_qualified'
+          ) m
+          group by ${groupingSets}
+        ),
+        keys as (
+          select period, g, sdr_id, ae_id from counts
+          union select period, g, sdr_id, ae_id from leads_started
+          union select period, g, sdr_id, ae_id from medians
         )
         select json_build_object(
           'groups', (select json_agg(t) from (
-            select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id,
-                   count(*) filter (where kind = 'handoffs') as handoffs,
-                   count(*) filter (where kind = 'handoffs' and mask <> 0) as with_gaps,
-                   ${fieldCounts(sql`kind = 'handoffs'`)} as fields,
-                   count(*) filter (where kind = 'accepted_within_sla') as within,
-                   count(*) filter (where kind = 'accepted_late') as late,
-                   percentile_cont(0.5) within group (order by num) filter (where kind = 'accept_time') as median_accept_ms,
-                   count(*) filter (where kind = 'breaches') as breaches,
-                   count(*) filter (where kind = 'meetings_held') as held,
-                   count(*) filter (where kind = 'no_show') as no_show,
-                   count(*) filter (where kind = 'cancelled') as cancelled,
-                   count(*) filter (where kind = 'rescheduled') as rescheduled,
-                   count(*) filter (where kind = 'sales_qualified') as sq,
-                   count(*) filter (where kind = 'handed_back') as hb,
-                   count(*) filter (where kind = 'without_followup') as without_followup,
-                   percentile_cont(0.5) within group (order by num) filter (where kind = 'sales_qualified') as cycle_median,
-                   avg(num) filter (where kind = 'sales_qualified') as cycle_mean
-            from facts group by ${groupingSets}) t),
+            select k.period, k.g, k.sdr_id, k.ae_id,
+                   coalesce(s.handoffs, 0) as handoffs, coalesce(s.with_gaps, 0) as with_gaps, coalesce(s.fields, json_build_array()) as fields,
+                   coalesce(c.within, 0) as within, coalesce(c.late, 0) as late, m.median_accept_ms,
+                   coalesce(c.breaches, 0) as breaches, coalesce(c.held, 0) as held, coalesce(c.no_show, 0) as no_show,
+                   coalesce(c.cancelled, 0) as cancelled, coalesce(c.rescheduled, 0) as rescheduled, coalesce(c.sq, 0) as sq,
+                   coalesce(c.hb, 0) as hb, coalesce(c.without_followup, 0) as without_followup, m.cycle_median, m.cycle_mean
+            from keys k
+              left join counts c on ${sameGroup('c', 'k')}
+              left join leads_started s on ${sameGroup('s', 'k')}
+              left join medians m on ${sameGroup('m', 'k')}) t),
           'sources', (select json_agg(s) from (
-            select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, source, count(*) as leads,
-                   count(*) filter (where mask <> 0) as with_gaps, ${fieldCounts(sql`true`)} as fields
-            from facts where kind = 'handoffs'
+            select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, source, sum(leads)::int as leads,
+                   sum(with_gaps)::int as with_gaps, ${fieldSums} as fields
+            from started
             group by grouping sets ((period, sdr_id, ae_id, source), (period, sdr_id, source), (period, ae_id, source), (period, source))) s),
           'reasons', (select json_agg(r) from (
             select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, code, count(*) as count,
                    (array_agg(txt order by at desc) filter (where btrim(txt, ${blank}) <> ''))[1:${options.textsPerReason ?? 20}] as texts
-            from facts where kind = 'handed_back'
+            from (
+              select p.period, h.sdr_id, h.ae_id, a.reason_code as code, a.reason_text as txt, a.at
+              from audit_log a join h on h.id = a.entity_id join periods p on ${inPeriod(sql`a.at`)}
+              where a.entity = 'handoff' and a.to_state = 'closed' and h.outcome = 'hand_back' and a.reason_code is not null
+            ) x
             group by grouping sets ((period, sdr_id, ae_id, code), (period, sdr_id, code), (period, ae_id, code), (period, code))) r),
           'successes', (select json_agg(x) from (
-            select h.id, h.lead_id, h.contact_name, h.company_name, h.sdr_id, h.ae_id, ${ms(sql`h.closed_at`)} as at,
-                   (date_part('epoch', h.closed_at) - date_part('epoch', h.lead_created)) / 86400 as cycle_days
-            from h
+            select h.id, h.lead_id, l.contact_name, l.company_name, h.sdr_id, h.ae_id, ${ms(sql`h.closed_at`)} as at,
+                   (date_part('epoch', h.closed_at) - date_part('epoch', l.created_at)) / 86400 as cycle_days
+            from h join leads l on l.id = h.lead_id
             where h.outcome = 'sales_qualified' and h.closed_at >= ${range.from} and h.closed_at < ${range.to}
             order by h.closed_at desc, h.id
             limit ${options.successes ?? null}) x)

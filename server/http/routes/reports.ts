@@ -21,7 +21,7 @@ import type { Actor } from '../../domain/lead';
 import type { HandBackReason } from '../../domain/lifecycle';
 import { fieldLabels } from '../../domain/lead-validation';
 import type { Team } from '../../domain/people';
-import { computeReport, dayRange, handoffsBehind, type Figures, type GroupReport, type ReportRange } from '../../domain/report';
+import { dayRange, handoffsBehind, reportOfAggregates, type Figures, type GroupReport, type ReportRange } from '../../domain/report';
 import type { ReportSettings } from '../../domain/report-settings';
 import type { PeopleStore } from '../../store/people-store';
 import type { DrillDownHandoff, ReportStore, TeamSet } from '../../store/report-store';
@@ -83,8 +83,9 @@ export function registerReportRoutes(app: App, deps: ReportRouteDeps): void {
   async function report(actor: Actor, query: { from: string; to: string; teamId?: string | undefined }) {
     const scope = await scopeOf(actor, query.teamId);
     const range = rangeOf(query.from, query.to, scope.timeZone);
-    const rows = await store.rows(range, scope.teams, settings.checkedFields);
-    return { scope, range, rows, report: computeReport(rows, range, { checkedFields: settings.checkedFields }) };
+    // The contract lists the newest 200 successes.
+    const aggregates = await store.aggregates(range, scope.teams, settings.checkedFields, { successes: 200 });
+    return { scope, range, people: aggregates.people, report: reportOfAggregates(aggregates, range, { checkedFields: settings.checkedFields }) };
   }
 
   const figuresDto = (f: Figures): FiguresDto => {
@@ -110,8 +111,8 @@ export function registerReportRoutes(app: App, deps: ReportRouteDeps): void {
       },
     },
     async (request) => {
-      const { scope, report: r, rows } = await report(requireAuth(request).actor, request.query);
-      const names = new Map(rows.people.map((p) => [p.id, p.displayName]));
+      const { scope, report: r, people } = await report(requireAuth(request).actor, request.query);
+      const names = new Map(people.map((p) => [p.id, p.displayName]));
       return {
         range: { from: r.range.from.toISOString(), to: r.range.to.toISOString() },
         previousRange: { from: r.previousRange.from.toISOString(), to: r.previousRange.to.toISOString() },
