@@ -232,6 +232,25 @@ export function addWorkingTime(start: Date, ms: number, cal: WorkCalendar, pause
   throw new Error('unreachable: intervalsFrom ends only by throwing');
 }
 
+/**
+ * The first start at or after `from`, on a quarter hour, from which `durationMs` fits inside one working interval: a
+ * meeting booked without a chosen time starts there, not at night. Pauses count as not working.
+ */
+export function nextWorkingStart(from: Date, durationMs: number, cal: WorkCalendar, pauses: Pauses = []): Date {
+  if (!Number.isFinite(durationMs) || durationMs <= 0) throw new Error(`nextWorkingStart needs a duration > 0, got ${durationMs}.`);
+  compile(cal);
+  const quarter = 15 * 60_000;
+  let checked = 0;
+  for (const [s, e] of intervalsFrom(from.getTime(), cal, pauses)) {
+    const start = Math.ceil(s / quarter) * quarter;
+    if (start + durationMs <= e) return new Date(start);
+    // A calendar whose working intervals are all shorter than the meeting: its first interval is the least bad.
+    if (++checked > 2_000) break;
+  }
+  const [first] = intervalsFrom(from.getTime(), cal, pauses);
+  return new Date(first === undefined ? from.getTime() : first[0]);
+}
+
 /** Working time (ms) between two instants; 0 when `b` is not after `a`. */
 export function workingTimeBetween(a: Date, b: Date, cal: WorkCalendar, pauses: Pauses = []): number {
   compile(cal);

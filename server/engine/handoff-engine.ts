@@ -12,7 +12,7 @@ import type { User } from '../domain/people';
 import { qualify, type QualificationCriteria } from '../domain/qualification';
 import type { HandBackReason } from '../domain/lifecycle';
 import { policyOf, type TeamPolicies } from '../domain/team-policy';
-import { addWorkingTime } from '../domain/working-time';
+import { nextWorkingStart } from '../domain/working-time';
 import { renderCalendarHygieneNotice, renderInviteBody, renderInviteResponseNotice, renderPrepBrief, type CalendarFinding, type MailSlot } from '../mail/handoff-mails';
 import type { HandoffWatchStore } from '../store/handoff-watch-store';
 import { appendAudit, createLeadStore, type LeadStore } from '../store/lead-store';
@@ -111,9 +111,10 @@ export function createHandoffEngine(options: {
     let start: Date;
     if (h.slot_start !== null) start = h.slot_start;
     else {
-      // No time chosen at hand-off: the next working slot of the AE after the minimum notice.
+      // No time chosen or proposed at hand-off: the AE's first working time after the minimum notice where the
+      // meeting fits (free/busy cannot be read inside this transaction; a clash is then a calendar-hygiene finding).
       const cal = await obligations.calendarOf(ae);
-      start = addWorkingTime(new Date(at.getTime() + policy.minNoticeHours * 3600_000), 0, cal);
+      start = nextWorkingStart(new Date(at.getTime() + policy.minNoticeHours * 3600_000), policy.meetingMinutes * 60_000, cal);
     }
     const end = h.slot_end ?? new Date(start.getTime() + policy.meetingMinutes * 60_000);
     const body = await renderInviteBody({ lead, ae: person(ae), sdr: person(sdr), teamId: h.team_id });

@@ -3,6 +3,7 @@
 import { DateTime } from 'luxon';
 import type { WorkingHours } from '../../../server/domain/mailbox';
 import {
+  nextWorkingStart,
   addWorkingTime,
   checkWorkCalendar,
   isWorkingTime,
@@ -230,5 +231,23 @@ describe('workingIntervals and isWorkingTime', () => {
     expect(isWorkingTime(local('2026-11-17T09:00', z), berlin)).toBe(true);
     expect(isWorkingTime(local('2026-11-17T17:00', z), berlin)).toBe(false);
     expect(isWorkingTime(local('2026-11-21T12:00', z), berlin)).toBe(false);
+  });
+});
+
+describe('nextWorkingStart', () => {
+  // berlin: Mon–Fri 09:00–17:00 Europe/Berlin, German holidays; 2026-11-26 is a Thursday.
+  it.each<[string, string, number, string]>([
+    ['inside working hours: the next quarter hour', '2026-11-26T09:07:00Z', 30, '2026-11-26T09:15:00.000Z'],
+    ['on a quarter hour: that very time', '2026-11-26T10:00:00Z', 30, '2026-11-26T10:00:00.000Z'],
+    ['at night: the morning, 09:00 Berlin', '2026-11-26T05:33:00Z', 30, '2026-11-26T08:00:00.000Z'],
+    ['too late in the day for the meeting: the next morning', '2026-11-26T15:50:00Z', 30, '2026-11-27T08:00:00.000Z'],
+    ['on Friday evening: Monday morning', '2026-11-27T17:00:00Z', 30, '2026-11-30T08:00:00.000Z'],
+    ['on Christmas Day: after the holidays and the weekend', '2026-12-25T12:00:00Z', 60, '2026-12-28T08:00:00.000Z'],
+  ])('%s', (_name, from, minutes, expected) => {
+    expect(nextWorkingStart(new Date(from), minutes * 60_000, berlin).toISOString()).toBe(expected);
+  });
+
+  it('refuses a meeting without a length', () => {
+    expect(() => nextWorkingStart(new Date('2026-11-26T09:00:00Z'), 0, berlin)).toThrow('duration');
   });
 });
