@@ -238,10 +238,13 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
     async aggregates(range, teams, checkedFields, options = {}) {
       const previous = previousRangeOf(range);
       const where = relevant(previous.from, range.to, teams);
-      const inPeriod = (column: RawBuilder<unknown>) => sql`${column} >= p.p_from and ${column} < p.p_to`;
+      /** The period of an instant that falls in either (the two are adjacent), and whether it falls in either. */
+      const periodOf = (column: RawBuilder<unknown>) =>
+        sql`case when ${column} >= ${range.from} then 'current' else 'previous' end`;
+      const inEither = (column: RawBuilder<unknown>) => sql`${column} >= ${previous.from} and ${column} < ${range.to}`;
       // Leads lacking checked field i, per pair and source list (column f<i>), summed again per group.
       const fieldColumns = checkedFields.map((_f, i) => sql.ref(`f${String(i)}`));
-      const fieldCounts = sql.join(checkedFields.map((_f, i) => sql`count(*) filter (where (${missingMask(checkedFields)} & ${sql.lit(2 ** i)}) <> 0) as ${fieldColumns[i] ?? sql``}`));
+      const fieldCounts = sql.join(checkedFields.map((_f, i) => sql`count(*) filter (where (mask & ${sql.lit(2 ** i)}) <> 0) as ${fieldColumns[i] ?? sql``}`));
       const fieldSums = sql`json_build_array(${sql.join(fieldColumns.map((c) => sql`coalesce(sum(${c}), 0)::int`))})`;
       const gaps = (period: 'current' | 'previous', at: Date) => sql`
         select ${period}::text as period, l.sdr_id, l.ae_id, 'without_followup'::text as kind
@@ -252,17 +255,17 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
             select 1 from followups f
             where f.lead_id = l.id and f.created_at <= ${at} and (f.done_at is null or f.done_at > ${at}) and f.due_at > ${at}
           )`;
+      const settledAt = sql`(case when o.met_at is not null and o.met_within_sla is true then o.met_at else coalesce(o.breached_at, o.met_at) end)`;
       const groupingSets = sql`grouping sets ((period, sdr_id, ae_id), (period, sdr_id), (period, ae_id), (period))`;
       const sum = (kind: string) => sql`coalesce(sum(n) filter (where kind = ${kind}), 0)::int`;
       const sameGroup = (a: string, b: string) =>
         sql`${sql.ref(`${a}.period`)} = ${sql.ref(`${b}.period`)} and ${sql.ref(`${a}.g`)} = ${sql.ref(`${b}.g`)}
           and ${sql.ref(`${a}.sdr_id`)} is not distinct from ${sql.ref(`${b}.sdr_id`)} and ${sql.ref(`${a}.ae_id`)} is not distinct from ${sql.ref(`${b}.ae_id`)}`;
-      const result = await sql<{ value: unknown }>`
-        with periods (period, p_from, p_to) as (
-          values ('current'::text, ${range.from}::timestamptz, ${range.to}::timestamptz),
-                 ('previous'::text, ${previous.from}::timestamptz, ${previous.to}::timestamptz)
-        ),
-        h as materialized (
+      // Sorts and hashes of a year's facts fit in memory (the default 4 MB spills them to disk); for this query only.
+      const result = await db.transaction().execute(async (trx) => {
+        await sql`set local work_mem = '64MB'`.execute(trx);
+        return sql<{ value: unknown }>`
+        with h as materialized (
           select h.id, h.lead_id, h.sdr_id, h.ae_id, h.created_at, h.outcome,
                  case when h.stage = 'closed' then h.stage_changed_at end as closed_at,
                  coalesce(h.meeting_start, h.slot_start) as meeting_at
@@ -270,36 +273,40 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
           where ${where}
         ),
         started as (
-          select p.period, h.sdr_id, h.ae_id, l.source_list as source, count(*) as leads,
-                 count(*) filter (where ${missingMask(checkedFields)} <> 0) as with_gaps ${checkedFields.length === 0 ? sql`` : sql`, ${fieldCounts}`}
-          from h join periods p on ${inPeriod(sql`h.created_at`)} join leads l on l.id = h.lead_id
-          group by p.period, h.sdr_id, h.ae_id, l.source_list
+          select period, sdr_id, ae_id, source, count(*) as leads,
+                 count(*) filter (where mask <> 0) as with_gaps ${checkedFields.length === 0 ? sql`` : sql`, ${fieldCounts}`}
+          from (
+            select ${periodOf(sql`h.created_at`)} as period, h.sdr_id, h.ae_id, l.source_list as source, ${missingMask(checkedFields)} as mask
+            from h join leads l on l.id = h.lead_id
+            where ${inEither(sql`h.created_at`)}
+          ) x
+          group by period, sdr_id, ae_id, source
         ),
         counted as (
           select period, sdr_id, ae_id, kind, count(*) as n from (
-            select p.period, h.sdr_id, h.ae_id, 'meetings_held'::text as kind
-            from h join periods p on ${inPeriod(sql`h.meeting_at`)}
-            where h.closed_at is not null and h.outcome in ('sales_qualified', 'hand_back') and h.closed_at >= h.meeting_at
+            select ${periodOf(sql`h.meeting_at`)} as period, h.sdr_id, h.ae_id, 'meetings_held'::text as kind
+            from h
+            where ${inEither(sql`h.meeting_at`)} and h.closed_at is not null and h.outcome in ('sales_qualified', 'hand_back') and h.closed_at >= h.meeting_at
             union all
-            select p.period, h.sdr_id, h.ae_id, 'sales_qualified'
-            from h join periods p on ${inPeriod(sql`h.closed_at`)}
-            where h.outcome = 'sales_qualified'
+            select ${periodOf(sql`h.closed_at`)}, h.sdr_id, h.ae_id, 'sales_qualified'
+            from h
+            where ${inEither(sql`h.closed_at`)} and h.outcome = 'sales_qualified'
             union all
-            select p.period, h.sdr_id, h.ae_id, 'breaches'
-            from obligations o join h on h.id = o.handoff_id join periods p on ${inPeriod(sql`o.breached_at`)}
-            union all
-            select p.period, h.sdr_id, h.ae_id, case when o.met_at is not null and o.met_within_sla is true then 'accepted_within_sla' else 'accepted_late' end
+            select ${periodOf(sql`o.breached_at`)}, h.sdr_id, h.ae_id, 'breaches'
             from obligations o join h on h.id = o.handoff_id
-              join periods p on ${inPeriod(sql`(case when o.met_at is not null and o.met_within_sla is true then o.met_at else coalesce(o.breached_at, o.met_at) end)`)}
-            where o.kind = 'ae_accept'
+            where ${inEither(sql`o.breached_at`)}
             union all
-            select p.period, h.sdr_id, h.ae_id, case a.to_state when 'no_show' then 'no_show' when 'rescheduled' then 'rescheduled' else 'handed_back' end
-            from audit_log a join h on h.id = a.entity_id join periods p on ${inPeriod(sql`a.at`)}
-            where a.entity = 'handoff' and (a.to_state in ('no_show', 'rescheduled') or (a.to_state = 'closed' and h.outcome = 'hand_back' and a.reason_code is not null))
+            select ${periodOf(settledAt)}, h.sdr_id, h.ae_id, case when o.met_at is not null and o.met_within_sla is true then 'accepted_within_sla' else 'accepted_late' end
+            from obligations o join h on h.id = o.handoff_id
+            where o.kind = 'ae_accept' and ${inEither(settledAt)}
             union all
-            select p.period, h.sdr_id, h.ae_id, 'cancelled'
-            from handoff_findings f join h on h.id = f.handoff_id join periods p on ${inPeriod(sql`f.at`)}
-            where f.kind = 'meeting_deleted'
+            select ${periodOf(sql`a.at`)}, h.sdr_id, h.ae_id, case a.to_state when 'no_show' then 'no_show' when 'rescheduled' then 'rescheduled' else 'handed_back' end
+            from audit_log a join h on h.id = a.entity_id
+            where ${inEither(sql`a.at`)} and a.entity = 'handoff' and (a.to_state in ('no_show', 'rescheduled') or (a.to_state = 'closed' and h.outcome = 'hand_back' and a.reason_code is not null))
+            union all
+            select ${periodOf(sql`f.at`)}, h.sdr_id, h.ae_id, 'cancelled'
+            from handoff_findings f join h on h.id = f.handoff_id
+            where ${inEither(sql`f.at`)} and f.kind = 'meeting_deleted'
             union all
             ${gaps('current', range.to)}
             union all
@@ -326,13 +333,13 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
                  percentile_cont(0.5) within group (order by num) filter (where kind = 'sales_qualified') as cycle_median,
                  avg(num) filter (where kind = 'sales_qualified') as cycle_mean
           from (
-            select p.period, h.sdr_id, h.ae_id, 'accept_time'::text as kind, o.time_to_respond_ms::float8 as num
-            from obligations o join h on h.id = o.handoff_id join periods p on ${inPeriod(sql`o.met_at`)}
-            where o.kind = 'ae_accept' and o.time_to_respond_ms is not null
+            select ${periodOf(sql`o.met_at`)} as period, h.sdr_id, h.ae_id, 'accept_time'::text as kind, o.time_to_respond_ms::float8 as num
+            from obligations o join h on h.id = o.handoff_id
+            where ${inEither(sql`o.met_at`)} and o.kind = 'ae_accept' and o.time_to_respond_ms is not null
             union all
-            select p.period, h.sdr_id, h.ae_id, 'sales_qualified', (date_part('epoch', h.closed_at) - date_part('epoch', l.created_at)) / 86400
-            from h join periods p on ${inPeriod(sql`h.closed_at`)} join leads l on l.id = h.lead_id
-            where h.outcome = 'sales_qualified'
+            select ${periodOf(sql`h.closed_at`)}, h.sdr_id, h.ae_id, 'sales_qualified', (date_part('epoch', h.closed_at) - date_part('epoch', l.created_at)) / 86400
+            from h join leads l on l.id = h.lead_id
+            where ${inEither(sql`h.closed_at`)} and h.outcome = 'sales_qualified'
           ) m
           group by ${groupingSets}
         ),
@@ -362,19 +369,23 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
             select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, code, count(*) as count,
                    (array_agg(txt order by at desc) filter (where btrim(txt, ${blank}) <> ''))[1:${options.textsPerReason ?? 20}] as texts
             from (
-              select p.period, h.sdr_id, h.ae_id, a.reason_code as code, a.reason_text as txt, a.at
-              from audit_log a join h on h.id = a.entity_id join periods p on ${inPeriod(sql`a.at`)}
-              where a.entity = 'handoff' and a.to_state = 'closed' and h.outcome = 'hand_back' and a.reason_code is not null
+              select ${periodOf(sql`a.at`)} as period, h.sdr_id, h.ae_id, a.reason_code as code, a.reason_text as txt, a.at
+              from audit_log a join h on h.id = a.entity_id
+              where ${inEither(sql`a.at`)} and a.entity = 'handoff' and a.to_state = 'closed' and h.outcome = 'hand_back' and a.reason_code is not null
             ) x
             group by grouping sets ((period, sdr_id, ae_id, code), (period, sdr_id, code), (period, ae_id, code), (period, code))) r),
           'successes', (select json_agg(x) from (
             select h.id, h.lead_id, l.contact_name, l.company_name, h.sdr_id, h.ae_id, ${ms(sql`h.closed_at`)} as at,
                    (date_part('epoch', h.closed_at) - date_part('epoch', l.created_at)) / 86400 as cycle_days
-            from h join leads l on l.id = h.lead_id
-            where h.outcome = 'sales_qualified' and h.closed_at >= ${range.from} and h.closed_at < ${range.to}
-            order by h.closed_at desc, h.id
-            limit ${options.successes ?? null}) x)
-        ) as value`.execute(db);
+            from (
+              select * from h
+              where h.outcome = 'sales_qualified' and h.closed_at >= ${range.from} and h.closed_at < ${range.to}
+              order by h.closed_at desc, h.id
+              limit ${options.successes ?? null}
+            ) h join leads l on l.id = h.lead_id
+            order by h.closed_at desc, h.id) x)
+        ) as value`.execute(trx);
+      });
       const raw = result.rows[0]?.value ?? null;
       const value = (typeof raw === 'string' ? JSON.parse(raw) : raw) as {
         groups: (KeyJson & {
