@@ -2,7 +2,7 @@
 // Both speak the PostgreSQL dialect through Kysely and return the same JS types (int8 and date as strings).
 // Migrations are versioned in code and run at start. Imports: kysely, pglite, pg, the migrations.
 import fs from 'node:fs';
-import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, sql, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { PGlite, types } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -87,7 +87,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenedDataba
 
 /** Brings the schema to the newest version; throws with the failing migration's name. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Kysely looks for its migration tables in every schema it can see: name the one this connection works in (the
+  // first of its search_path, `public` by default), so a database holding several Baton schemas migrates each one.
+  const current = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = current.rows[0]?.schema ?? null;
+  const migrator = new Migrator({ db, provider, ...(schema === null ? {} : { migrationTableSchema: schema }) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {

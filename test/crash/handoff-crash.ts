@@ -314,6 +314,12 @@ async function main(): Promise<number> {
     }
     handoffIds.push(id);
     sdrByHandoff.set(id, sdrId);
+    // The SDR books the meeting at a time of their own (one free hour each, from the day after tomorrow), as the pane
+    // does: a hundred invites at one default time would only measure a storm of conflict notices.
+    const start = new Date(Math.ceil(Date.now() / 3600_000) * 3600_000 + 48 * 3600_000 + index * 3600_000);
+    const booked = await api.call(sdrId, 'POST', `/api/handoffs/${id}/invite`, { start: start.toISOString(), end: new Date(start.getTime() + 30 * 60_000).toISOString() });
+    // 409 invite_exists: a first call booked it before a kill lost its answer.
+    if (booked.status >= 300 && booked.status !== 409) throw new Error(`invite of lead ${String(index)}: ${String(booked.status)} ${JSON.stringify(booked.data)}`);
     const ae = aeOf.get(sdrId);
     if (ae === undefined) throw new Error('no AE');
     sb.mail.send(sdrId, {
@@ -378,15 +384,25 @@ async function main(): Promise<number> {
     if (unsettled === 0 || Date.now() > deadline) break;
     await sleep(2_000);
   }
-  await sleep(5_000); // the outbox sender's last rows
-
-  const sent = new Map<string, number>();
-  for (const user of sb.directory.users()) {
-    for (const m of sb.mail.list(user.id, 'sentitems')) {
-      const headers = (m['internetMessageHeaders'] ?? []) as { name: string; value: string }[];
-      const key = headers.find((h) => h.name.toLowerCase() === 'x-baton-outbox')?.value;
-      if (key !== undefined) sent.set(key, (sent.get(key) ?? 0) + 1);
+  const sentNow = (): Map<string, number> => {
+    const sent = new Map<string, number>();
+    for (const user of sb.directory.users()) {
+      for (const m of sb.mail.list(user.id, 'sentitems')) {
+        const headers = (m['internetMessageHeaders'] ?? []) as { name: string; value: string }[];
+        const key = headers.find((h) => h.name.toLowerCase() === 'x-baton-outbox')?.value;
+        if (key !== undefined) sent.set(key, (sent.get(key) ?? 0) + 1);
+      }
     }
+    return sent;
+  };
+  // The outbox drains after the obligations settle (rows a killed process had claimed wait out their lease): wait
+  // until nothing new has been sent for 30 s, at most 6 minutes.
+  let sent = sentNow();
+  for (let quiet = 0, waited = 0; quiet < 30_000 && waited < 360_000; waited += 5_000) {
+    await sleep(5_000);
+    const next = sentNow();
+    quiet = next.size === sent.size ? quiet + 5_000 : 0;
+    sent = next;
   }
   // Invites are events: one per hand-off on the SDR's calendar, whatever the kills.
   const inviteCopies = new Map<string, number>();
