@@ -92,6 +92,11 @@ export interface CalendarServiceOptions {
 
 // Ids are judged as the mail service judges them, so one id shape gets one answer everywhere in the sandbox.
 export { invalidIdMalformed, isWellFormedItemId };
+/** The id of a mailbox's one (default) calendar: stable, shaped like Outlook's folder ids (AAMkA…AAA=). */
+export const calendarIdOf = (userId: string): string =>
+  `AAMkA${createHash('sha256').update(`calendar:${userId.toLowerCase()}`).digest('base64url')}AAA=`;
+/** The calendar's change key: the calendar itself never changes in the sandbox. */
+export const calendarChangeKeyOf = (userId: string): string => createHash('sha256').update(`calendar-ck:${userId.toLowerCase()}`).digest('base64').slice(0, 24);
 export const eventNotFound = (): GraphError => new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
 const invalidRequest = (message: string): GraphError => new GraphError(400, 'ErrorInvalidRequest', message);
 

@@ -1,10 +1,11 @@
-// Graph calendar routes of the sandbox, under /users/{id | userPrincipalName} and /me: events (list, create, get,
+// Graph calendar routes of the sandbox, under /users/{id | userPrincipalName} and /me: the default calendar
+// (calendar, calendars, calendars/{id}), events (list, create, get,
 // update, delete, accept, decline, tentativelyAccept, cancel), calendarView and calendarView/delta, and
 // calendar/getSchedule, with `Prefer: outlook.timezone`, $select, $filter, $orderby, $top, $skip and Graph's errors.
 // Imports: fastify types, ../calendar, ../schedule, ../mail (invalidUser), ../odata, ../odata-filter, ../graph-error,
 // ./directory.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isWellFormedItemId, invalidIdMalformed, type RenderOptions, type ResponseAction } from '../calendar';
+import { calendarChangeKeyOf, calendarIdOf, eventNotFound, isWellFormedItemId, invalidIdMalformed, type RenderOptions, type ResponseAction } from '../calendar';
 import { GraphError, accessDenied, syncStateNotFound } from '../graph-error';
 import { invalidUser } from '../mail';
 import { nextLink, orderItems, pageOf, parseQueryOptions, project, type Json, type JsonObject } from '../odata';
@@ -172,13 +173,62 @@ export function registerCalendarRoutes(app: FastifyInstance, sb: Sandbox): void 
     return body;
   };
 
+  /** The user's calendar as a resource URL (Graph's form, `users('{id}')/calendars('{id}')`). */
+  const calendarUrl = (userId: string): string => `${base()}/v1.0/users('${userId}')/calendars('${calendarIdOf(userId)}')`;
+
+  // Graph annotates a single event with the navigation links of its calendar (event-get examples), $select or not.
   const single = (request: FastifyRequest, userId: string, event: JsonObject): JsonObject => {
     const q = parseQueryOptions(request.query as Record<string, unknown>);
     checkSelect(q.select);
-    return { '@odata.context': context(userId, 'events', q.select, true), ...project(event, q.select) };
+    return {
+      '@odata.context': context(userId, 'events', q.select, true),
+      ...project(event, q.select),
+      'calendar@odata.associationLink': `${calendarUrl(userId)}/$ref`,
+      'calendar@odata.navigationLink': calendarUrl(userId),
+    };
+  };
+
+  /** The mailbox's one calendar: the default calendar, which every event of the sandbox is on. */
+  const calendarEntity = (userId: string): JsonObject => {
+    const user = sb.directory.find(userId);
+    return {
+      id: calendarIdOf(userId),
+      name: 'Calendar',
+      color: 'auto',
+      hexColor: '',
+      isDefaultCalendar: true,
+      changeKey: calendarChangeKeyOf(userId),
+      canShare: true,
+      canViewPrivateItems: true,
+      canEdit: true,
+      allowedOnlineMeetingProviders: ['teamsForBusiness'],
+      defaultOnlineMeetingProvider: 'teamsForBusiness',
+      isTallyingResponses: true,
+      isRemovable: false,
+      owner: { name: user?.displayName ?? '', address: user?.userPrincipalName ?? '' },
+    };
   };
 
   for (const prefix of ['/v1.0/users/:user', '/v1.0/me']) {
+    app.get<{ Params: UserParams }>(`${prefix}/calendar`, (request, reply) => {
+      const userId = mailbox(request, 'basic');
+      const q = parseQueryOptions(request.query as Record<string, unknown>);
+      return reply.send({ '@odata.context': `${base()}/v1.0/$metadata#users('${userId}')/calendar/$entity`, ...project(calendarEntity(userId), q.select) });
+    });
+
+    app.get<{ Params: UserParams }>(`${prefix}/calendars`, (request, reply) => {
+      const userId = mailbox(request, 'basic');
+      const q = parseQueryOptions(request.query as Record<string, unknown>);
+      return reply.send({ '@odata.context': `${base()}/v1.0/$metadata#users('${userId}')/calendars`, value: [project(calendarEntity(userId), q.select)] });
+    });
+
+    app.get<{ Params: UserParams & { calendarId: string } }>(`${prefix}/calendars/:calendarId`, (request, reply) => {
+      const userId = mailbox(request, 'basic');
+      if (request.params.calendarId !== calendarIdOf(userId)) throw eventNotFound();
+      const q = parseQueryOptions(request.query as Record<string, unknown>);
+      return reply.send({ '@odata.context': `${base()}/v1.0/$metadata#users('${userId}')/calendars/$entity`, ...project(calendarEntity(userId), q.select) });
+    });
+
     app.get<{ Params: UserParams }>(`${prefix}/events`, async (request, reply) => {
       const userId = mailbox(request, 'read');
       const render = applied(reply, preferences(request));

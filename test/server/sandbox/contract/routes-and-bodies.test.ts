@@ -91,6 +91,7 @@ describe('the sandbox held to the Graph v1.0 CSDL', () => {
     expect([...checked].sort()).toEqual(
       [
         'Collection of microsoft.graph.attachment',
+        'Collection of microsoft.graph.calendar',
         'Collection of microsoft.graph.event',
         'Collection of microsoft.graph.mailFolder',
         'Collection of microsoft.graph.message',
@@ -98,6 +99,7 @@ describe('the sandbox held to the Graph v1.0 CSDL', () => {
         'Collection of microsoft.graph.subscription',
         'Collection of microsoft.graph.user',
         'error',
+        'microsoft.graph.calendar',
         'microsoft.graph.directoryObject',
         'microsoft.graph.event',
         'microsoft.graph.mailFolder',
@@ -258,6 +260,9 @@ async function conversation(sdr: Actor, ae: Actor, tag: string): Promise<void> {
   await ok(sdr.call('GET', `${ev}?$select=subject,attendees,start,end,onlineMeeting`, undefined, { Prefer: 'outlook.timezone="Pacific Standard Time"' }), 200);
   await ok(sdr.call('GET', `${sdr.base}/events?$top=5&$orderby=start/dateTime`), 200);
   await ok(sdr.call('GET', `${sdr.base}/calendar/events?$top=1`), 200);
+  const calendar = await ok(sdr.call('GET', `${sdr.base}/calendar`), 200);
+  await ok(sdr.call('GET', `${sdr.base}/calendars?$select=name,isDefaultCalendar`), 200);
+  await ok(sdr.call('GET', `${sdr.base}/calendars/${encodeURIComponent(calendar.id as string)}`), 200);
   const view = await ok(sdr.call('GET', `${sdr.base}/calendarView?${windowQuery}`), 200);
   await ok(sdr.call('GET', `${sdr.base}/calendarView/${encodeURIComponent(view.value[0].id as string)}`), 200);
   const round = await ok(sdr.call('GET', `${sdr.base}/calendarView/delta?${windowQuery}`, undefined, { Prefer: 'odata.maxpagesize=1' }), 200);
