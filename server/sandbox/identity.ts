@@ -15,6 +15,9 @@ export const graphAudience = 'https://graph.microsoft.com';
 /** Microsoft Graph's application id, accepted as a scope prefix like `https://graph.microsoft.com`. */
 export const graphAppId = '00000003-0000-0000-c000-000000000000';
 
+/** The app id Microsoft Graph's change notifications with resource data are issued by (`azp` of their tokens). */
+export const graphNotificationPublisherAppId = '0bf30f3b-4a52-48df-9a82-234910c4a086';
+
 export interface IssuedToken {
   accessToken: string;
   expiresIn: number;
@@ -187,6 +190,12 @@ export interface IdentityService {
   issueAppToken(clientId: string, audience?: string): Promise<IssuedToken>;
   /** Delegated token for a sandbox user, for `audience` (Baton's API client id, or Graph) with `scopes`. */
   issueUserToken(userId: string, options: { audience: string; scopes: readonly string[]; clientId: string }): Promise<IssuedToken>;
+  /**
+   * A validation token of a change notification with resource data (`validationTokens[]`): signed with the tenant's
+   * key for the subscribing app (`aud`), issued in the v1 form (`{authority}/{tenantId}/`, as Entra's
+   * `https://sts.windows.net/{tenantId}/`) by Microsoft Graph's change-notification publisher (`azp`, `appid`).
+   */
+  issueNotificationValidationToken(appId: string): Promise<string>;
   /** An OpenID Connect ID token for `clientId`. */
   issueIdToken(userId: string, options: { clientId: string; nonce?: string | null; email?: boolean }): Promise<string>;
   /** Checks the query of `GET /authorize`. */
@@ -560,6 +569,17 @@ export async function createIdentity(options: {
         pairwiseSub(user.id, clientId),
         identity.tokenLifetimeSeconds,
       );
+    },
+    async issueNotificationValidationToken(appId) {
+      const now = Math.floor(clock.now().getTime() / 1000);
+      return new SignJWT({ azp: graphNotificationPublisherAppId, azpacr: '2', appid: graphNotificationPublisherAppId, appidacr: '2', tid: seed.tenantId, ver: '1.0', uti: randomToken(16).slice(0, 22) })
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: key.kid })
+        .setIssuer(`${options.baseUrl()}/${seed.tenantId}/`)
+        .setAudience(appId)
+        .setIssuedAt(now)
+        .setNotBefore(now)
+        .setExpirationTime(now + 3600)
+        .sign(privateKey);
     },
     async issueIdToken(userId, { clientId, nonce, email }) {
       const user = directory.get(userId);

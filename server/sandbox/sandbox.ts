@@ -90,6 +90,14 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     tenantId: seed.tenantId,
     ...(options.subscriptionTimings ? { timings: options.subscriptionTimings } : {}),
     folderIdOf: (userId, nameOrId) => mail.folderId(userId, nameOrId),
+    resourceOf: (userId, kind, itemId) => {
+      try {
+        return kind === 'message' ? mail.get(userId, itemId) : calendar.getEvent(userId, itemId);
+      } catch {
+        return null; // gone before the notification was built
+      }
+    },
+    validationToken: (appId) => identity.issueNotificationValidationToken(appId),
   });
 
   const sandbox: Sandbox = {

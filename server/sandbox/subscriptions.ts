@@ -1,14 +1,16 @@
 // Change notifications as Graph sends them: subscriptions (create with the validation handshake, get, list, renew,
 // delete, reauthorize), delivery of batched notifications for the changes in ./change-feed to each notificationUrl
-// with retries, and lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed).
-// Imports: ./change-feed, ./directory, ./faults (types), ./graph-error, ./ids, ./odata (types). No HTTP routes here.
-import { randomBytes, randomUUID } from 'node:crypto';
+// with retries, and lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed). Subscriptions with
+// resource data (includeResourceData) get the item's selected properties encrypted for the subscriber's certificate
+// and validation tokens, as https://learn.microsoft.com/graph/change-notifications-with-resource-data describes.
+// Imports: ./change-feed, ./directory, ./faults (types), ./graph-error, ./ids, ./odata. No HTTP routes here.
+import { constants, createCipheriv, createHmac, publicEncrypt, randomBytes, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
 import type { Change, ChangeFeed, ChangeType, ItemKind } from './change-feed';
 import type { Directory } from './directory';
 import type { Faults } from './faults';
 import { GraphError, accessDenied, badRequest, userNotFound } from './graph-error';
 import { newChangeKey } from './ids';
-import type { JsonObject } from './odata';
+import { project, type JsonObject } from './odata';
 import type { GraphCaller } from './sandbox';
 import type { SandboxClock } from './sandbox-clock';
 
@@ -69,6 +71,28 @@ export interface SubscriptionRecord {
   target: SubscriptionTarget;
   changeTypes: ReadonlySet<ChangeType>;
   reauthorizationSent: boolean;
+  /** Set when the subscription asked for resource data: the certificate the data key is encrypted for. */
+  encryption: SubscriptionEncryption | null;
+  /** The resource's `$select` (the properties a notification with resource data carries). */
+  select: string[] | null;
+}
+
+export interface SubscriptionEncryption {
+  /** As given: base64 DER of the X.509 certificate. */
+  certificate: string;
+  certificateId: string;
+  /** Hex SHA-1 of the certificate, upper case (the `encryptionCertificateThumbprint` of notifications). */
+  thumbprint: string;
+  publicKey: KeyObject;
+}
+
+/** `changeNotificationEncryptedContent`. */
+export interface EncryptedContent {
+  data: string;
+  dataKey: string;
+  dataSignature: string;
+  encryptionCertificateId: string;
+  encryptionCertificateThumbprint: string;
 }
 
 /** One item of a `changeNotificationCollection.value`, as Graph posts it. */
@@ -83,6 +107,7 @@ export interface ChangeNotification {
   clientState?: string;
   tenantId: string;
   lifecycleEvent?: LifecycleEvent;
+  encryptedContent?: EncryptedContent;
 }
 
 export interface PendingDelivery {
@@ -144,6 +169,41 @@ export interface SubscriptionServiceOptions {
    * Graph's error for an unknown folder. Without it, a folder matches the change feed's `folderId` by name.
    */
   folderIdOf?: (userId: string, nameOrId: string) => string;
+  /** The item as a GET answers it, for notifications with resource data; null when it is gone. */
+  resourceOf?: (userId: string, kind: ItemKind, itemId: string) => JsonObject | null;
+  /** A validation token for the subscribing app (identity), for notifications with resource data. */
+  validationToken?: (appId: string) => Promise<string>;
+}
+
+/**
+ * Encrypts a resource as Graph does: a random 256-bit key; the JSON under AES-256-CBC with PKCS#7 padding and the
+ * key's first 16 bytes as IV; an HMAC-SHA256 of the ciphertext with the key; the key under RSA-OAEP (SHA-1).
+ */
+export function encryptResource(resource: JsonObject, encryption: SubscriptionEncryption): EncryptedContent {
+  const key = randomBytes(32);
+  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
+  const data = Buffer.concat([cipher.update(JSON.stringify(resource), 'utf8'), cipher.final()]);
+  return {
+    data: data.toString('base64'),
+    dataKey: publicEncrypt({ key: encryption.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, key).toString('base64'),
+    dataSignature: createHmac('sha256', key).update(data).digest('base64'),
+    encryptionCertificateId: encryption.certificateId,
+    encryptionCertificateThumbprint: encryption.thumbprint,
+  };
+}
+
+/** The `$select` of a subscription's resource URL, or null. */
+function selectOf(resource: string): string[] | null {
+  const query = resource.split('?')[1];
+  if (query === undefined) return null;
+  for (const part of query.split('&')) {
+    const [name, value] = part.split('=');
+    if (name !== undefined && decodeURIComponent(name).trim().toLowerCase() === '$select' && value !== undefined) {
+      const names = decodeURIComponent(value.replace(/\+/g, ' ')).split(',').map((n) => n.trim()).filter((n) => n !== '');
+      return names.length > 0 ? names : null;
+    }
+  }
+  return null;
 }
 
 // The properties of microsoft.graph.subscription (CSDL); read-only ones are accepted and ignored on input.
@@ -266,6 +326,28 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
     return body as Record<string, unknown>;
   };
 
+  /**
+   * The certificate of a subscription with resource data: required with its id, a base64 DER X.509 certificate with
+   * an RSA key; Outlook messages and events also require `$select` in the resource (only those properties are sent).
+   */
+  const encryptionOf = (body: Record<string, unknown>, select: string[] | null): SubscriptionEncryption => {
+    const certificate = stringProp(body, 'encryptionCertificate', false);
+    const certificateId = stringProp(body, 'encryptionCertificateId', false);
+    if (certificate === null || certificate.trim() === '') throw invalidRequest('encryptionCertificate is required when includeResourceData is true.');
+    if (certificateId === null || certificateId.trim() === '') throw invalidRequest('encryptionCertificateId is required when includeResourceData is true.');
+    if (select === null) throw invalidRequest('A subscription with resource data to Outlook messages or events must $select the properties to include in the resource URL.');
+    let x509: X509Certificate;
+    try {
+      if (!/^[A-Za-z0-9+/=\s]+$/.test(certificate)) throw new Error('not base64');
+      x509 = new X509Certificate(Buffer.from(certificate, 'base64'));
+    } catch {
+      throw invalidRequest('encryptionCertificate is not a valid base64-encoded X.509 certificate.');
+    }
+    if (x509.publicKey.asymmetricKeyType !== 'rsa') throw invalidRequest('encryptionCertificate must carry an RSA public key.');
+    if (Date.parse(x509.validTo) <= clock.now().getTime()) throw invalidRequest('encryptionCertificate has expired.');
+    return { certificate, certificateId, thumbprint: x509.fingerprint.replace(/:/g, '').toUpperCase(), publicKey: x509.publicKey };
+  };
+
   const validations = new Set<AbortController>();
 
   /** Graph's notificationUrl validation: POST ?validationToken=…, expect 200 text/plain with the decoded token. */
@@ -321,6 +403,8 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
   interface Item {
     payload: ChangeNotification;
     subscriptionId: string;
+    /** The subscribing app, for the validation tokens of notifications with resource data. */
+    appId: string;
     duplicate: boolean;
   }
   interface Delivery {
@@ -377,7 +461,12 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
     const delay = faults.settings().notifications.delayMs;
     if (d.kind === 'change' && delay > 0) await sleep(delay);
     if (isClosed()) return;
-    const ok = await post(d, JSON.stringify({ value: d.items.map((i) => i.payload) }));
+    // Notifications with resource data come with one validation token per app (one tenant here).
+    const apps = [...new Set(d.items.filter((i) => i.payload.encryptedContent !== undefined).map((i) => i.appId))];
+    const issue = options.validationToken;
+    const validationTokens = apps.length === 0 || issue === undefined ? null : await Promise.all(apps.map((a) => issue(a)));
+    if (isClosed()) return;
+    const ok = await post(d, JSON.stringify({ value: d.items.map((i) => i.payload), ...(validationTokens === null ? {} : { validationTokens }) }));
     d.attempts++;
     if (isClosed()) return;
     if (ok) {
@@ -476,7 +565,12 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
         ...(sub.clientState === null ? {} : { clientState: sub.clientState }),
         tenantId,
       };
-      enqueue(sub.notificationUrl, { payload, subscriptionId: sub.id, duplicate: fate === 'duplicate' });
+      // Resource data: the item's selected properties as they are now (a deleted item has none).
+      if (sub.encryption !== null && c.changeType !== 'deleted') {
+        const item = options.resourceOf?.(c.userId, c.kind, c.itemId) ?? null;
+        if (item !== null) payload.encryptedContent = encryptResource(project(item, sub.select), sub.encryption);
+      }
+      enqueue(sub.notificationUrl, { payload, subscriptionId: sub.id, appId: sub.applicationId, duplicate: fate === 'duplicate' });
     }
   };
   const unsubscribeChanges = changes.subscribe(onChange);
@@ -532,9 +626,8 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
       if (includeResourceData !== undefined && includeResourceData !== null && typeof includeResourceData !== 'boolean') {
         throw badRequest(`Cannot convert the literal '${JSON.stringify(includeResourceData)}' to the expected type 'Edm.Boolean'.`);
       }
-      if (includeResourceData === true) {
-        throw invalidRequest('Change notifications with resource data (includeResourceData) are not supported for this resource in the sandbox; subscribe without resource data and read the item.');
-      }
+      const select = selectOf(resource);
+      const encryption = includeResourceData === true ? encryptionOf(body, select) : null;
       await validateEndpoint(notificationUrl);
       if (lifecycleNotificationUrl !== null) await validateEndpoint(lifecycleNotificationUrl);
       if (isClosed()) throw new GraphError(503, 'ServiceUnavailable', 'The service is shutting down.');
@@ -554,6 +647,8 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
         target,
         changeTypes,
         reauthorizationSent: nearExpiry(expirationDateTime),
+        encryption,
+        select,
       };
       subscriptions.set(sub.id, sub);
       index(sub);
@@ -606,10 +701,10 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
       lifecycleNotificationUrl: s.lifecycleNotificationUrl,
       expirationDateTime: graphDateTime(s.expirationDateTime),
       creatorId: s.creatorId,
-      includeResourceData: false,
+      includeResourceData: s.encryption !== null,
       latestSupportedTlsVersion: s.latestSupportedTlsVersion,
-      encryptionCertificate: null,
-      encryptionCertificateId: null,
+      encryptionCertificate: s.encryption?.certificate ?? null,
+      encryptionCertificateId: s.encryption?.certificateId ?? null,
       notificationUrlAppId: s.notificationUrlAppId,
     }),
     all: () => [...subscriptions.values()],
@@ -617,7 +712,7 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
       const sub = subscriptions.get(id.toLowerCase());
       if (!sub) throw subscriptionNotFound();
       if (sub.lifecycleNotificationUrl === null || closed) return;
-      start(sub.lifecycleNotificationUrl, 'lifecycle', [{ payload: lifecyclePayload(sub, event), subscriptionId: sub.id, duplicate: false }]);
+      start(sub.lifecycleNotificationUrl, 'lifecycle', [{ payload: lifecyclePayload(sub, event), subscriptionId: sub.id, appId: sub.applicationId, duplicate: false }]);
       await Promise.resolve();
     },
     async remove(id) {
@@ -625,7 +720,7 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
       if (!sub) throw subscriptionNotFound();
       unindex(sub);
       if (sub.lifecycleNotificationUrl !== null && !closed) {
-        start(sub.lifecycleNotificationUrl, 'lifecycle', [{ payload: lifecyclePayload(sub, 'subscriptionRemoved'), subscriptionId: sub.id, duplicate: false }]);
+        start(sub.lifecycleNotificationUrl, 'lifecycle', [{ payload: lifecyclePayload(sub, 'subscriptionRemoved'), subscriptionId: sub.id, appId: sub.applicationId, duplicate: false }]);
       }
       await Promise.resolve();
     },
