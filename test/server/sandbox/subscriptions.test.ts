@@ -138,7 +138,7 @@ describe('creating a subscription', () => {
     ['an unknown mail folder', null, { resource: `users/${demoUsers.antonAe}/mailFolders('nonsense')/messages` }, 400, 'ErrorInvalidIdMalformed', /malformed/],
     ['an unknown user', null, { resource: 'users/nobody@contoso-sales.example/messages' }, 404, 'Request_ResourceNotFound', /nobody/],
     ['/me with an app-only token', null, { resource: 'me/messages' }, 400, 'BadRequest', /delegated/],
-    ['includeResourceData true', null, { includeResourceData: true }, 400, 'InvalidRequest', /includeResourceData/],
+    ['includeResourceData without a certificate', null, { includeResourceData: true }, 400, 'InvalidRequest', /encryptionCertificate is required when includeResourceData is true/],
     ['a bad latestSupportedTlsVersion', null, { latestSupportedTlsVersion: 'v2_0' }, 400, 'InvalidRequest', /latestSupportedTlsVersion/],
     ['malformed JSON', null, '{"changeType": ', 400, 'BadRequest', /JSON/],
   ];
