@@ -10,6 +10,7 @@ import { loadConfig, ConfigError, type Config } from './config';
 import { createLogger } from './log';
 import { systemClock, type Clock } from './clock';
 import { migrateToLatest, openDatabase } from './store/database';
+import { processIsAlive, releaseDeadClaims } from './store/claim-recovery';
 import { createLeadStore } from './store/lead-store';
 import { createPeopleStore } from './store/people-store';
 import { loadSettings, SettingsError, type Settings } from './settings/load-settings';
@@ -153,6 +154,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const applied = await migrateToLatest(database.db);
   logger.info({ database: database.kind, applied }, 'database ready');
+  // Work a killed process still held (mails, notifications, SLA steps) is taken up now, not when its lease runs out.
+  const workerId = `${os.hostname()}:${String(process.pid)}`;
+  const recovered = await releaseDeadClaims(database.db, { embedded: database.kind === 'embedded', workerId, isAlive: processIsAlive });
+  if (recovered.outbox + recovered.notifications + recovered.obligations > 0) logger.info(recovered, 'claims of stopped processes given back');
 
   if (demo || config.demoData) {
     const loaded = await loadDemoData(database.db, { now: clock.now(), criteria: settings.qualificationCriteria, handBackReasons: settings.handBackReasons });
@@ -275,7 +280,7 @@ async function main(argv: readonly string[]): Promise<void> {
       queue: notificationStore,
       now: () => clock.now(),
       logger,
-      workerId: `${os.hostname()}:${String(process.pid)}`,
+      workerId,
       publicUrl,
       subscriptionMinutes: config.graphLimits.subscriptionMinutes,
       deltaIntervalMs: config.graphLimits.deltaIntervalMinutes * 60_000,
