@@ -16,6 +16,7 @@ import {
   type ReportRows,
   type SourceAggregate,
 } from '../domain/report';
+import { missingFieldBits } from './migrations/009-report-lead-gaps';
 import type { Database } from './schema';
 
 /** Every team, or only these. */
@@ -63,37 +64,11 @@ export interface ReportStore {
   existingOutboxKeys(keys: readonly string[]): Promise<Set<string>>;
 }
 
-/** SQL that is true when the lead (table alias `l`) lacks the field. */
-const missingSql: Readonly<Record<LeadFieldName, ReturnType<typeof sql<boolean>>>> = {
-  contactName: sql`btrim(l.contact_name) = ''`,
-  title: sql`coalesce(btrim(l.title), '') = ''`,
-  email: sql`btrim(l.email) = ''`,
-  phone: sql`coalesce(btrim(l.phone), '') = ''`,
-  companyName: sql`btrim(l.company_name) = ''`,
-  webDomain: sql`coalesce(btrim(l.web_domain), '') = ''`,
-  website: sql`coalesce(btrim(l.website), '') = ''`,
-  employeeCount: sql`l.employee_count is null`,
-  country: sql`coalesce(btrim(l.country), '') = ''`,
-  timeZone: sql`coalesce(btrim(l.time_zone), '') = ''`,
-  decisionMaker: sql`l.decision_maker is null`,
-  needs: sql`coalesce(btrim(l.needs), '') = ''`,
-  currentSolution: sql`coalesce(btrim(l.current_solution), '') = ''`,
-  competitors: sql`cardinality(l.competitors) = 0`,
-  budget: sql`coalesce(btrim(l.budget), '') = ''`,
-  productInterests: sql`cardinality(l.product_interests) = 0`,
-  demoRequested: sql`false`,
-  sourceList: sql`coalesce(btrim(l.source_list), '') = ''`,
-  notes: sql`coalesce(btrim(l.notes), '') = ''`,
-};
+/** The bit of each field in `leads.missing_fields` (kept by the database, migration 009). */
+const bitOf = (field: LeadFieldName): number => 2 ** missingFieldBits.indexOf(field);
 
-/** One integer per lead: bit i set when checkedFields[i] is missing (decoded in JS; 19 fields fit). */
-function missingMask(fields: readonly LeadFieldName[]) {
-  if (fields.length === 0) return sql<number>`0`;
-  return sql<number>`(${sql.join(
-    fields.map((f, i) => sql`(case when ${missingSql[f]} then ${sql.lit(2 ** i)} else 0 end)`),
-    sql` + `,
-  )})`;
-}
+/** The bits of the checked fields: `l.missing_fields & checkedBits(...)` is the lead's gaps among them. */
+const checkedBits = (fields: readonly LeadFieldName[]): number => fields.reduce((bits, f) => bits | bitOf(f), 0);
 
 const date = (d: Date | string): Date => (d instanceof Date ? d : new Date(d));
 const dateOrNull = (d: Date | string | null): Date | null => (d === null ? null : date(d));
@@ -177,7 +152,7 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
           sql`l.contact_name`,
           sql`l.company_name`,
           sql`l.source_list`,
-          missingMask(checkedFields),
+          sql`(l.missing_fields & ${sql.lit(checkedBits(checkedFields))})`,
         ],
         sql`from handoffs h join leads l on l.id = h.lead_id where ${where}`,
       );
@@ -217,7 +192,7 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
             contactName,
             companyName,
             sourceList,
-            missingFields: missing === 0 ? [] : checkedFields.filter((_f, i) => (missing & (2 ** i)) !== 0),
+            missingFields: missing === 0 ? [] : checkedFields.filter((f) => (missing & bitOf(f)) !== 0),
           },
         })),
         obligations: obligations.map(([handoffId, kind, metAt, metWithinSla, timeToRespondMs, breachedAt]) => ({
@@ -244,7 +219,7 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
       const inEither = (column: RawBuilder<unknown>) => sql`${column} >= ${previous.from} and ${column} < ${range.to}`;
       // Leads lacking checked field i, per pair and source list (column f<i>), summed again per group.
       const fieldColumns = checkedFields.map((_f, i) => sql.ref(`f${String(i)}`));
-      const fieldCounts = sql.join(checkedFields.map((_f, i) => sql`count(*) filter (where (mask & ${sql.lit(2 ** i)}) <> 0) as ${fieldColumns[i] ?? sql``}`));
+      const fieldCounts = sql.join(checkedFields.map((f, i) => sql`coalesce(sum(n) filter (where (mask & ${sql.lit(bitOf(f))}) <> 0), 0) as ${fieldColumns[i] ?? sql``}`));
       const fieldSums = sql`json_build_array(${sql.join(fieldColumns.map((c) => sql`coalesce(sum(${c}), 0)::int`))})`;
       const gaps = (period: 'current' | 'previous', at: Date) => sql`
         select ${period}::text as period, l.sdr_id, l.ae_id, 'without_followup'::text as kind
@@ -273,12 +248,14 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
           where ${where}
         ),
         started as (
-          select period, sdr_id, ae_id, source, count(*) as leads,
-                 count(*) filter (where mask <> 0) as with_gaps ${checkedFields.length === 0 ? sql`` : sql`, ${fieldCounts}`}
+          select period, sdr_id, ae_id, source, sum(n) as leads,
+                 coalesce(sum(n) filter (where mask <> 0), 0) as with_gaps ${checkedFields.length === 0 ? sql`` : sql`, ${fieldCounts}`}
           from (
-            select ${periodOf(sql`h.created_at`)} as period, h.sdr_id, h.ae_id, l.source_list as source, ${missingMask(checkedFields)} as mask
+            select ${periodOf(sql`h.created_at`)} as period, h.sdr_id, h.ae_id, l.source_list as source,
+                   (l.missing_fields & ${sql.lit(checkedBits(checkedFields))}) as mask, count(*) as n
             from h join leads l on l.id = h.lead_id
             where ${inEither(sql`h.created_at`)}
+            group by 1, 2, 3, 4, 5
           ) x
           group by period, sdr_id, ae_id, source
         ),
