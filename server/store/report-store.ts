@@ -278,23 +278,33 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
                  ${perPeriod('sales_qualified', sql`h.outcome = 'sales_qualified'`, sql`h.closed_at`)}
           from h group by h.sdr_id, h.ae_id
         ),
+        -- The obligations and stage moves the report reads, each with its hand-off's pair: joined once, read twice.
+        ob as materialized (
+          select h.sdr_id, h.ae_id, o.kind, o.met_at, o.met_within_sla, o.breached_at, o.time_to_respond_ms
+          from obligations o join h on h.id = o.handoff_id
+          -- An acceptance settles when it is met or breached: either instant in range, or a breach, makes it count.
+          where (${inEither(sql`o.breached_at`)}) or (o.kind = 'ae_accept' and ${inEither(sql`o.met_at`)})
+        ),
+        st as materialized (
+          select h.sdr_id, h.ae_id, a.to_state, a.at, a.reason_code, a.reason_text, h.outcome
+          from audit_log a join h on h.id = a.entity_id
+          where ${inEither(sql`a.at`)} and a.entity = 'handoff' and a.to_state in ('no_show', 'rescheduled', 'closed')
+        ),
         by_obligation as (
-          select h.sdr_id, h.ae_id,
+          select o.sdr_id, o.ae_id,
                  ${perPeriod('breaches', sql`true`, sql`o.breached_at`)},
                  ${perPeriod('accepted_within_sla', sql`o.kind = 'ae_accept' and o.met_at is not null and o.met_within_sla is true`, settledAt)},
                  ${perPeriod('accepted_late', sql`o.kind = 'ae_accept' and not (o.met_at is not null and o.met_within_sla is true)`, settledAt)}
-          from obligations o join h on h.id = o.handoff_id
-          where o.kind = 'ae_accept' or (${inEither(sql`o.breached_at`)})
-          group by h.sdr_id, h.ae_id
+          from ob o
+          group by o.sdr_id, o.ae_id
         ),
         by_stage as (
-          select h.sdr_id, h.ae_id,
+          select a.sdr_id, a.ae_id,
                  ${perPeriod('no_show', sql`a.to_state = 'no_show'`, sql`a.at`)},
                  ${perPeriod('rescheduled', sql`a.to_state = 'rescheduled'`, sql`a.at`)},
-                 ${perPeriod('handed_back', sql`a.to_state = 'closed' and h.outcome = 'hand_back' and a.reason_code is not null`, sql`a.at`)}
-          from audit_log a join h on h.id = a.entity_id
-          where ${inEither(sql`a.at`)} and a.entity = 'handoff' and a.to_state in ('no_show', 'rescheduled', 'closed')
-          group by h.sdr_id, h.ae_id
+                 ${perPeriod('handed_back', sql`a.to_state = 'closed' and a.outcome = 'hand_back' and a.reason_code is not null`, sql`a.at`)}
+          from st a
+          group by a.sdr_id, a.ae_id
         ),
         by_finding as (
           select h.sdr_id, h.ae_id, ${perPeriod('cancelled', sql`true`, sql`f.at`)}
@@ -337,8 +347,8 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
                  percentile_cont(0.5) within group (order by cycle_days) as cycle_median,
                  avg(cycle_days) as cycle_mean
           from (
-            select o.met_at >= ${range.from} as cur, h.sdr_id, h.ae_id, o.time_to_respond_ms::float8 as accept_ms, null::float8 as cycle_days
-            from obligations o join h on h.id = o.handoff_id
+            select o.met_at >= ${range.from} as cur, o.sdr_id, o.ae_id, o.time_to_respond_ms::float8 as accept_ms, null::float8 as cycle_days
+            from ob o
             where ${inEither(sql`o.met_at`)} and o.kind = 'ae_accept' and o.time_to_respond_ms is not null
             union all
             select h.closed_at >= ${range.from}, h.sdr_id, h.ae_id, null, (date_part('epoch', h.closed_at) - date_part('epoch', h.lead_created_at)) / 86400
@@ -374,9 +384,9 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
             select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, code, count(*) as count,
                    (array_agg(txt order by at desc) filter (where btrim(txt, ${blank}) <> ''))[1:${options.textsPerReason ?? 20}] as texts
             from (
-              select ${periodOf(sql`a.at`)} as period, h.sdr_id, h.ae_id, a.reason_code as code, a.reason_text as txt, a.at
-              from audit_log a join h on h.id = a.entity_id
-              where ${inEither(sql`a.at`)} and a.entity = 'handoff' and a.to_state = 'closed' and h.outcome = 'hand_back' and a.reason_code is not null
+              select ${periodOf(sql`a.at`)} as period, a.sdr_id, a.ae_id, a.reason_code as code, a.reason_text as txt, a.at
+              from st a
+              where a.to_state = 'closed' and a.outcome = 'hand_back' and a.reason_code is not null
             ) x
             group by grouping sets ((period, sdr_id, ae_id, code), (period, sdr_id, code), (period, ae_id, code), (period, code))) r),
           'successes', (select json_agg(x) from (
