@@ -221,6 +221,15 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
       const fieldColumns = checkedFields.map((_f, i) => sql.ref(`f${String(i)}`));
       const fieldCounts = sql.join(checkedFields.map((f, i) => sql`coalesce(sum(n) filter (where (mask & ${sql.lit(bitOf(f))}) <> 0), 0) as ${fieldColumns[i] ?? sql``}`));
       const fieldSums = sql`json_build_array(${sql.join(fieldColumns.map((c) => sql`coalesce(sum(${c}), 0)::int`))})`;
+      const gaps = (period: 'current' | 'previous', at: Date) => sql`
+        select ${period}::text as period, l.sdr_id, l.ae_id, 'without_followup'::text as kind
+        from leads l
+        where l.status <> 'disqualified' and ${teamFilter(teams, sql`l.team_id`)}
+          and exists (select 1 from handoffs h where h.lead_id = l.id and h.created_at < ${at})
+          and not exists (
+            select 1 from followups f
+            where f.lead_id = l.id and f.created_at <= ${at} and (f.done_at is null or f.done_at > ${at}) and f.due_at > ${at}
+          )`;
       // A count per period in one pass over the rows: `<name>_c` for the current period, `<name>_p` for the one before;
       // `tally` turns those columns back into (period, kind, n) rows, only where n > 0 (a group with no fact is absent).
       const perPeriod = (name: string, when: RawBuilder<unknown>, column: RawBuilder<unknown>) => sql`
@@ -234,8 +243,6 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
           ]),
         )}) as v(period, kind, n)
         where v.n > 0`;
-      /** A follow-up open at `at` and due after it. */
-      const openAt = (at: Date) => sql`f.created_at <= ${at} and (f.done_at is null or f.done_at > ${at}) and f.due_at > ${at}`;
       const settledAt = sql`(case when o.met_at is not null and o.met_within_sla is true then o.met_at else coalesce(o.breached_at, o.met_at) end)`;
       const groupingSets = sql`grouping sets ((period, sdr_id, ae_id), (period, sdr_id), (period, ae_id), (period))`;
       const sum = (kind: string) => sql`coalesce(sum(n) filter (where kind = ${kind}), 0)::int`;
@@ -305,23 +312,6 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
           where ${inEither(sql`f.at`)} and f.kind = 'meeting_deleted'
           group by h.sdr_id, h.ae_id
         ),
-        -- Handed-off leads still pursued with no follow-up open at the end of each period and due after it: each
-        -- lead read once for both ends (its first hand-off, and whether a follow-up was open at either end).
-        by_lead as (
-          select l.sdr_id, l.ae_id,
-                 count(*) filter (where fo.open_c is not true) as without_followup_c,
-                 count(*) filter (where fh.first_at < ${range.from} and fo.open_p is not true) as without_followup_p
-          from leads l
-          join (select h.lead_id, min(h.created_at) as first_at from handoffs h where h.created_at < ${range.to} group by h.lead_id) fh on fh.lead_id = l.id
-          left join (
-            select f.lead_id, bool_or(${openAt(range.to)}) as open_c, bool_or(${openAt(range.from)}) as open_p
-            from followups f
-            where (${openAt(range.to)}) or (${openAt(range.from)})
-            group by f.lead_id
-          ) fo on fo.lead_id = l.id
-          where l.status <> 'disqualified' and ${teamFilter(teams, sql`l.team_id`)}
-          group by l.sdr_id, l.ae_id
-        ),
         counted as (
           select v.period, x.sdr_id, x.ae_id, v.kind, v.n from by_handoff x ${tally('x', ['meetings_held', 'sales_qualified'])}
           union all
@@ -331,7 +321,12 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
           union all
           select v.period, x.sdr_id, x.ae_id, v.kind, v.n from by_finding x ${tally('x', ['cancelled'])}
           union all
-          select v.period, x.sdr_id, x.ae_id, v.kind, v.n from by_lead x ${tally('x', ['without_followup'])}
+          select period, sdr_id, ae_id, kind, count(*) as n from (
+            ${gaps('current', range.to)}
+            union all
+            ${gaps('previous', range.from)}
+          ) f
+          group by period, sdr_id, ae_id, kind
         ),
         counts as (
           select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id,
