@@ -16,6 +16,7 @@ import {
   type ReportRows,
   type SourceAggregate,
 } from '../domain/report';
+import { missingFieldBits } from './migrations/009-report-lead-gaps';
 import type { Database } from './schema';
 
 /** Every team, or only these. */
@@ -63,37 +64,11 @@ export interface ReportStore {
   existingOutboxKeys(keys: readonly string[]): Promise<Set<string>>;
 }
 
-/** SQL that is true when the lead (table alias `l`) lacks the field. */
-const missingSql: Readonly<Record<LeadFieldName, ReturnType<typeof sql<boolean>>>> = {
-  contactName: sql`btrim(l.contact_name) = ''`,
-  title: sql`coalesce(btrim(l.title), '') = ''`,
-  email: sql`btrim(l.email) = ''`,
-  phone: sql`coalesce(btrim(l.phone), '') = ''`,
-  companyName: sql`btrim(l.company_name) = ''`,
-  webDomain: sql`coalesce(btrim(l.web_domain), '') = ''`,
-  website: sql`coalesce(btrim(l.website), '') = ''`,
-  employeeCount: sql`l.employee_count is null`,
-  country: sql`coalesce(btrim(l.country), '') = ''`,
-  timeZone: sql`coalesce(btrim(l.time_zone), '') = ''`,
-  decisionMaker: sql`l.decision_maker is null`,
-  needs: sql`coalesce(btrim(l.needs), '') = ''`,
-  currentSolution: sql`coalesce(btrim(l.current_solution), '') = ''`,
-  competitors: sql`cardinality(l.competitors) = 0`,
-  budget: sql`coalesce(btrim(l.budget), '') = ''`,
-  productInterests: sql`cardinality(l.product_interests) = 0`,
-  demoRequested: sql`false`,
-  sourceList: sql`coalesce(btrim(l.source_list), '') = ''`,
-  notes: sql`coalesce(btrim(l.notes), '') = ''`,
-};
+/** The bit of each field in `leads.missing_fields` (kept by the database, migration 009). */
+const bitOf = (field: LeadFieldName): number => 2 ** missingFieldBits.indexOf(field);
 
-/** One integer per lead: bit i set when checkedFields[i] is missing (decoded in JS; 19 fields fit). */
-function missingMask(fields: readonly LeadFieldName[]) {
-  if (fields.length === 0) return sql<number>`0`;
-  return sql<number>`(${sql.join(
-    fields.map((f, i) => sql`(case when ${missingSql[f]} then ${sql.lit(2 ** i)} else 0 end)`),
-    sql` + `,
-  )})`;
-}
+/** The bits of the checked fields: `l.missing_fields & checkedBits(...)` is the lead's gaps among them. */
+const checkedBits = (fields: readonly LeadFieldName[]): number => fields.reduce((bits, f) => bits | bitOf(f), 0);
 
 const date = (d: Date | string): Date => (d instanceof Date ? d : new Date(d));
 const dateOrNull = (d: Date | string | null): Date | null => (d === null ? null : date(d));
@@ -177,7 +152,7 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
           sql`l.contact_name`,
           sql`l.company_name`,
           sql`l.source_list`,
-          missingMask(checkedFields),
+          sql`(l.missing_fields & ${sql.lit(checkedBits(checkedFields))})`,
         ],
         sql`from handoffs h join leads l on l.id = h.lead_id where ${where}`,
       );
@@ -217,7 +192,7 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
             contactName,
             companyName,
             sourceList,
-            missingFields: missing === 0 ? [] : checkedFields.filter((_f, i) => (missing & (2 ** i)) !== 0),
+            missingFields: missing === 0 ? [] : checkedFields.filter((f) => (missing & bitOf(f)) !== 0),
           },
         })),
         obligations: obligations.map(([handoffId, kind, metAt, metWithinSla, timeToRespondMs, breachedAt]) => ({
@@ -244,7 +219,7 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
       const inEither = (column: RawBuilder<unknown>) => sql`${column} >= ${previous.from} and ${column} < ${range.to}`;
       // Leads lacking checked field i, per pair and source list (column f<i>), summed again per group.
       const fieldColumns = checkedFields.map((_f, i) => sql.ref(`f${String(i)}`));
-      const fieldCounts = sql.join(checkedFields.map((_f, i) => sql`count(*) filter (where (mask & ${sql.lit(2 ** i)}) <> 0) as ${fieldColumns[i] ?? sql``}`));
+      const fieldCounts = sql.join(checkedFields.map((f, i) => sql`coalesce(sum(n) filter (where (mask & ${sql.lit(bitOf(f))}) <> 0), 0) as ${fieldColumns[i] ?? sql``}`));
       const fieldSums = sql`json_build_array(${sql.join(fieldColumns.map((c) => sql`coalesce(sum(${c}), 0)::int`))})`;
       const gaps = (period: 'current' | 'previous', at: Date) => sql`
         select ${period}::text as period, l.sdr_id, l.ae_id, 'without_followup'::text as kind
@@ -255,6 +230,19 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
             select 1 from followups f
             where f.lead_id = l.id and f.created_at <= ${at} and (f.done_at is null or f.done_at > ${at}) and f.due_at > ${at}
           )`;
+      // A count per period in one pass over the rows: `<name>_c` for the current period, `<name>_p` for the one before;
+      // `tally` turns those columns back into (period, kind, n) rows, only where n > 0 (a group with no fact is absent).
+      const perPeriod = (name: string, when: RawBuilder<unknown>, column: RawBuilder<unknown>) => sql`
+        count(*) filter (where ${when} and ${column} >= ${range.from} and ${column} < ${range.to}) as ${sql.ref(`${name}_c`)},
+        count(*) filter (where ${when} and ${column} >= ${previous.from} and ${column} < ${range.from}) as ${sql.ref(`${name}_p`)}`;
+      const tally = (alias: string, names: readonly string[]) => sql`
+        cross join lateral (values ${sql.join(
+          names.flatMap((name) => [
+            sql`('current'::text, ${name}::text, ${sql.ref(`${alias}.${name}_c`)})`,
+            sql`('previous'::text, ${name}::text, ${sql.ref(`${alias}.${name}_p`)})`,
+          ]),
+        )}) as v(period, kind, n)
+        where v.n > 0`;
       const settledAt = sql`(case when o.met_at is not null and o.met_within_sla is true then o.met_at else coalesce(o.breached_at, o.met_at) end)`;
       const groupingSets = sql`grouping sets ((period, sdr_id, ae_id), (period, sdr_id), (period, ae_id), (period))`;
       const sum = (kind: string) => sql`coalesce(sum(n) filter (where kind = ${kind}), 0)::int`;
@@ -268,46 +256,72 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
         with h as materialized (
           select h.id, h.lead_id, h.sdr_id, h.ae_id, h.created_at, h.outcome,
                  case when h.stage = 'closed' then h.stage_changed_at end as closed_at,
-                 coalesce(h.meeting_start, h.slot_start) as meeting_at
-          from handoffs h
+                 coalesce(h.meeting_start, h.slot_start) as meeting_at,
+                 l.source_list as source, (l.missing_fields & ${sql.lit(checkedBits(checkedFields))}) as mask, l.created_at as lead_created_at
+          from handoffs h join leads l on l.id = h.lead_id
           where ${where}
         ),
         started as (
-          select period, sdr_id, ae_id, source, count(*) as leads,
-                 count(*) filter (where mask <> 0) as with_gaps ${checkedFields.length === 0 ? sql`` : sql`, ${fieldCounts}`}
+          select period, sdr_id, ae_id, source, sum(n) as leads,
+                 coalesce(sum(n) filter (where mask <> 0), 0) as with_gaps ${checkedFields.length === 0 ? sql`` : sql`, ${fieldCounts}`}
           from (
-            select ${periodOf(sql`h.created_at`)} as period, h.sdr_id, h.ae_id, l.source_list as source, ${missingMask(checkedFields)} as mask
-            from h join leads l on l.id = h.lead_id
+            select ${periodOf(sql`h.created_at`)} as period, h.sdr_id, h.ae_id, h.source, h.mask, count(*) as n
+            from h
             where ${inEither(sql`h.created_at`)}
+            group by 1, 2, 3, 4, 5
           ) x
           group by period, sdr_id, ae_id, source
         ),
+        by_handoff as (
+          select h.sdr_id, h.ae_id,
+                 ${perPeriod('meetings_held', sql`h.closed_at is not null and h.outcome in ('sales_qualified', 'hand_back') and h.closed_at >= h.meeting_at`, sql`h.meeting_at`)},
+                 ${perPeriod('sales_qualified', sql`h.outcome = 'sales_qualified'`, sql`h.closed_at`)}
+          from h group by h.sdr_id, h.ae_id
+        ),
+        -- The obligations and stage moves the report reads, each with its hand-off's pair: joined once, read twice.
+        ob as materialized (
+          select h.sdr_id, h.ae_id, o.kind, o.met_at, o.met_within_sla, o.breached_at, o.time_to_respond_ms
+          from obligations o join h on h.id = o.handoff_id
+          -- An acceptance settles when it is met or breached: either instant in range, or a breach, makes it count.
+          where (${inEither(sql`o.breached_at`)}) or (o.kind = 'ae_accept' and ${inEither(sql`o.met_at`)})
+        ),
+        st as materialized (
+          select h.sdr_id, h.ae_id, a.to_state, a.at, a.reason_code, a.reason_text, h.outcome
+          from audit_log a join h on h.id = a.entity_id
+          where ${inEither(sql`a.at`)} and a.entity = 'handoff' and a.to_state in ('no_show', 'rescheduled', 'closed')
+        ),
+        by_obligation as (
+          select o.sdr_id, o.ae_id,
+                 ${perPeriod('breaches', sql`true`, sql`o.breached_at`)},
+                 ${perPeriod('accepted_within_sla', sql`o.kind = 'ae_accept' and o.met_at is not null and o.met_within_sla is true`, settledAt)},
+                 ${perPeriod('accepted_late', sql`o.kind = 'ae_accept' and not (o.met_at is not null and o.met_within_sla is true)`, settledAt)}
+          from ob o
+          group by o.sdr_id, o.ae_id
+        ),
+        by_stage as (
+          select a.sdr_id, a.ae_id,
+                 ${perPeriod('no_show', sql`a.to_state = 'no_show'`, sql`a.at`)},
+                 ${perPeriod('rescheduled', sql`a.to_state = 'rescheduled'`, sql`a.at`)},
+                 ${perPeriod('handed_back', sql`a.to_state = 'closed' and a.outcome = 'hand_back' and a.reason_code is not null`, sql`a.at`)}
+          from st a
+          group by a.sdr_id, a.ae_id
+        ),
+        by_finding as (
+          select h.sdr_id, h.ae_id, ${perPeriod('cancelled', sql`true`, sql`f.at`)}
+          from handoff_findings f join h on h.id = f.handoff_id
+          where ${inEither(sql`f.at`)} and f.kind = 'meeting_deleted'
+          group by h.sdr_id, h.ae_id
+        ),
         counted as (
+          select v.period, x.sdr_id, x.ae_id, v.kind, v.n from by_handoff x ${tally('x', ['meetings_held', 'sales_qualified'])}
+          union all
+          select v.period, x.sdr_id, x.ae_id, v.kind, v.n from by_obligation x ${tally('x', ['breaches', 'accepted_within_sla', 'accepted_late'])}
+          union all
+          select v.period, x.sdr_id, x.ae_id, v.kind, v.n from by_stage x ${tally('x', ['no_show', 'rescheduled', 'handed_back'])}
+          union all
+          select v.period, x.sdr_id, x.ae_id, v.kind, v.n from by_finding x ${tally('x', ['cancelled'])}
+          union all
           select period, sdr_id, ae_id, kind, count(*) as n from (
-            select ${periodOf(sql`h.meeting_at`)} as period, h.sdr_id, h.ae_id, 'meetings_held'::text as kind
-            from h
-            where ${inEither(sql`h.meeting_at`)} and h.closed_at is not null and h.outcome in ('sales_qualified', 'hand_back') and h.closed_at >= h.meeting_at
-            union all
-            select ${periodOf(sql`h.closed_at`)}, h.sdr_id, h.ae_id, 'sales_qualified'
-            from h
-            where ${inEither(sql`h.closed_at`)} and h.outcome = 'sales_qualified'
-            union all
-            select ${periodOf(sql`o.breached_at`)}, h.sdr_id, h.ae_id, 'breaches'
-            from obligations o join h on h.id = o.handoff_id
-            where ${inEither(sql`o.breached_at`)}
-            union all
-            select ${periodOf(settledAt)}, h.sdr_id, h.ae_id, case when o.met_at is not null and o.met_within_sla is true then 'accepted_within_sla' else 'accepted_late' end
-            from obligations o join h on h.id = o.handoff_id
-            where o.kind = 'ae_accept' and ${inEither(settledAt)}
-            union all
-            select ${periodOf(sql`a.at`)}, h.sdr_id, h.ae_id, case a.to_state when 'no_show' then 'no_show' when 'rescheduled' then 'rescheduled' else 'handed_back' end
-            from audit_log a join h on h.id = a.entity_id
-            where ${inEither(sql`a.at`)} and a.entity = 'handoff' and (a.to_state in ('no_show', 'rescheduled') or (a.to_state = 'closed' and h.outcome = 'hand_back' and a.reason_code is not null))
-            union all
-            select ${periodOf(sql`f.at`)}, h.sdr_id, h.ae_id, 'cancelled'
-            from handoff_findings f join h on h.id = f.handoff_id
-            where ${inEither(sql`f.at`)} and f.kind = 'meeting_deleted'
-            union all
             ${gaps('current', range.to)}
             union all
             ${gaps('previous', range.from)}
@@ -328,20 +342,21 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
           from started group by ${groupingSets}
         ),
         medians as (
-          select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id,
-                 percentile_cont(0.5) within group (order by num) filter (where kind = 'accept_time') as median_accept_ms,
-                 percentile_cont(0.5) within group (order by num) filter (where kind = 'sales_qualified') as cycle_median,
-                 avg(num) filter (where kind = 'sales_qualified') as cycle_mean
+          select case when cur then 'current' else 'previous' end as period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id,
+                 percentile_cont(0.5) within group (order by accept_ms) as median_accept_ms,
+                 percentile_cont(0.5) within group (order by cycle_days) as cycle_median,
+                 avg(cycle_days) as cycle_mean
           from (
-            select ${periodOf(sql`o.met_at`)} as period, h.sdr_id, h.ae_id, 'accept_time'::text as kind, o.time_to_respond_ms::float8 as num
-            from obligations o join h on h.id = o.handoff_id
+            select o.met_at >= ${range.from} as cur, o.sdr_id, o.ae_id, o.time_to_respond_ms::float8 as accept_ms, null::float8 as cycle_days
+            from ob o
             where ${inEither(sql`o.met_at`)} and o.kind = 'ae_accept' and o.time_to_respond_ms is not null
             union all
-            select ${periodOf(sql`h.closed_at`)}, h.sdr_id, h.ae_id, 'sales_qualified', (date_part('epoch', h.closed_at) - date_part('epoch', l.created_at)) / 86400
-            from h join leads l on l.id = h.lead_id
+            select h.closed_at >= ${range.from}, h.sdr_id, h.ae_id, null, (date_part('epoch', h.closed_at) - date_part('epoch', h.lead_created_at)) / 86400
+            from h
             where ${inEither(sql`h.closed_at`)} and h.outcome = 'sales_qualified'
           ) m
-          group by ${groupingSets}
+          -- percentile_cont and avg skip nulls: each row feeds one of the two.
+          group by grouping sets ((cur, sdr_id, ae_id), (cur, sdr_id), (cur, ae_id), (cur))
         ),
         keys as (
           select period, g, sdr_id, ae_id from counts
@@ -369,9 +384,9 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
             select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, code, count(*) as count,
                    (array_agg(txt order by at desc) filter (where btrim(txt, ${blank}) <> ''))[1:${options.textsPerReason ?? 20}] as texts
             from (
-              select ${periodOf(sql`a.at`)} as period, h.sdr_id, h.ae_id, a.reason_code as code, a.reason_text as txt, a.at
-              from audit_log a join h on h.id = a.entity_id
-              where ${inEither(sql`a.at`)} and a.entity = 'handoff' and a.to_state = 'closed' and h.outcome = 'hand_back' and a.reason_code is not null
+              select ${periodOf(sql`a.at`)} as period, a.sdr_id, a.ae_id, a.reason_code as code, a.reason_text as txt, a.at
+              from st a
+              where a.to_state = 'closed' and a.outcome = 'hand_back' and a.reason_code is not null
             ) x
             group by grouping sets ((period, sdr_id, ae_id, code), (period, sdr_id, code), (period, ae_id, code), (period, code))) r),
           'successes', (select json_agg(x) from (

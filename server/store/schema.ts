@@ -1,6 +1,6 @@
 // Kysely table types: the database as Baton's store code sees it. Column names are snake_case in SQL;
 // repositories map rows to domain records. Imports: kysely types only.
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable, Updateable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -67,6 +67,8 @@ export interface LeadTable {
   version: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** Kept by the database (migration 009): bit i set when field missingFieldBits[i] is empty. */
+  missing_fields: GeneratedAlways<number>;
 }
 
 export interface HandoffTable {

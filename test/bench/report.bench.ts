@@ -123,6 +123,7 @@ async function main(): Promise<void> {
       times.push(r.total);
       reads.push(r.read);
     }
+    console.log(`runs (s, in order): ${times.map((t) => (t / 1000).toFixed(3)).join(', ')}`);
     times.sort((a, b) => a - b);
     reads.sort((a, b) => a - b);
     const f = warm.report.total.current;

@@ -7,7 +7,7 @@ import { leadFields } from '../helpers/leads';
 import { createLeadStore, type LeadStore } from '../../../server/store/lead-store';
 import { createReportStore, type ReportStore } from '../../../server/store/report-store';
 import { computeReport, reportOfAggregates } from '../../../server/domain/report';
-import type { LeadFields } from '../../../server/domain/lead';
+import { leadFieldNames, type LeadFields } from '../../../server/domain/lead';
 import type { User } from '../../../server/domain/people';
 
 let db: TestDatabase;
@@ -208,5 +208,39 @@ describe('report store', () => {
       .executeTakeFirstOrThrow();
     const list = await store.handoffsOfLeads([h3.leadId, h2.leadId, south.leadId], ['north']);
     expect(list.map((h) => [h.id, h.aeName]).sort()).toEqual([[again.id, 'Alex'], [h2.id, 'Alex']].sort());
+  });
+  it('keeps each lead\'s missing fields as the lead changes, whoever writes it, and counts them as the rows do', async () => {
+    const same = async (fields: readonly (typeof leadFieldNames)[number][]) => {
+      for (const [range, teams] of [[week, ['north']], [week, 'all']] as const) {
+        const fromRows = computeReport(await store.rows(range, teams, fields), range, { checkedFields: fields });
+        expect(reportOfAggregates(await store.aggregates(range, teams, fields), range, { checkedFields: fields })).toEqual(fromRows);
+      }
+    };
+    const missingOf = async (handoffId: string) => (await store.rows(week, ['north'], leadFieldNames)).handoffs.find((h) => h.id === handoffId)?.lead.missingFields;
+    // Every kind of gap: empty text or spaces only, no number, no choice, an empty list; a demo request is never missing.
+    const blank = await handoff(people.sdr1, people.ae1, '20T08:00', {
+      fields: {
+        contactName: '  ', title: ' ', phone: '', companyName: '   ', webDomain: null, website: ' ', employeeCount: null, country: null, timeZone: '',
+        decisionMaker: null, needs: '  ', currentSolution: null, competitors: [], budget: null, productInterests: [], demoRequested: false,
+        sourceList: null, notes: '',
+      },
+    });
+    expect(await missingOf(blank.id)).toEqual(leadFieldNames.filter((f) => f !== 'email' && f !== 'demoRequested'));
+    await same(leadFieldNames);
+    await same(checked);
+
+    // Filled in through the lead store: only the budget is left missing.
+    const version = (await db.db.selectFrom('leads').select('version').where('id', '=', blank.leadId).executeTakeFirstOrThrow()).version;
+    const updated = await leads.updateFields(blank.leadId, version, leadFields({ email: 'filled@prospect-blank.com', budget: null, notes: 'Met at the fair' }), d('21T09:00'));
+    expect(updated.ok).toBe(true);
+    expect(await missingOf(blank.id)).toEqual(['budget']);
+    await same(checked);
+
+    // Written directly (as an import's COPY or another writer would): the database keeps the gaps right all the same.
+    await db.db.updateTable('leads').set({ phone: ' ', budget: '10k' }).where('id', '=', blank.leadId).execute();
+    expect(await missingOf(blank.id)).toEqual(['phone']);
+    const report = reportOfAggregates(await store.aggregates(week, ['north'], checked), week, { checkedFields: checked });
+    expect(report.total.current.missingData.fields.find((f) => f.field === 'phone')?.missing).toBe(2);
+    await same(checked);
   });
 });
