@@ -29,6 +29,7 @@ import { createOutboxStore } from './store/outbox-store';
 import { createHandoffStore } from './store/handoff-store';
 import { createFollowupStore } from './store/followup-store';
 import { createReportStore } from './store/report-store';
+import { createRatingStore } from './store/rating-store';
 import { createWeeklyReportJob } from './engine/weekly-report';
 import type { Logger } from './log';
 import type { AddinConfigDto } from './http/contract';
@@ -170,6 +171,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const gateway = graphOptions === undefined ? undefined : createGraphGateway(createGraphConnection(graphOptions));
   const outbox = createOutboxStore(database.db);
   const reportStore = createReportStore(database.db);
+  const ratingStore = createRatingStore(database.db);
   // The weekly report goes out through Graph, so only when a tenant (or the sandbox) is connected.
   const baseUrl = config.publicUrl ?? (appOptions.https ? `https://${config.host}:${String(config.port)}` : undefined);
   const weeklyReport =
@@ -198,6 +200,7 @@ async function main(argv: readonly string[]): Promise<void> {
     people: peopleStore,
     criteria: settings.qualificationCriteria,
     handBackReasons: settings.handBackReasons,
+    ratings: ratingStore,
     ...(gateway === undefined ? {} : { mailbox: gateway }),
     ...(obligations === undefined ? {} : { obligations }),
     ...(gateway === undefined
