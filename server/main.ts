@@ -180,6 +180,7 @@ async function main(argv: readonly string[]): Promise<void> {
       : createWeeklyReportJob({
           db: database.db,
           reports: reportStore,
+          ratings: ratingStore,
           people: peopleStore,
           outbox,
           settings: settings.reportSettings,
@@ -226,7 +227,7 @@ async function main(argv: readonly string[]): Promise<void> {
       tokenVerifier,
       qualificationCriteria: settings.qualificationCriteria,
       handBackReasons: settings.handBackReasons,
-      reports: { reportStore, reportSettings: settings.reportSettings, weeklyReport },
+      reports: { reportStore, ratingStore, reportSettings: settings.reportSettings, weeklyReport },
       addinConfig: addinConfigOf(config, sandbox, trustsSandbox),
       // The pane, its sign-in page, the preview and manifest.xml, once built (`npm start` builds them first: prestart).
       ...(fs.existsSync(config.addinDir) ? { addinDir: config.addinDir } : {}),

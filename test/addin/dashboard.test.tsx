@@ -7,7 +7,7 @@ import { FluentProvider, webLightTheme } from '@fluentui/react-components';
 import { ApiError } from '../../addin/api/client';
 import { Dashboard, defaultRange } from '../../addin/dashboard/dashboard';
 import { createReportsClient, type ReportsClient, type ReportsFetch } from '../../addin/dashboard/reports-client';
-import type { DrillDownDto, DrillDownQuery, FiguresDto, GroupReportDto, ReportDto, ReportQuery } from '../../server/http/contract-reports';
+import type { DrillDownDto, DrillDownQuery, FiguresDto, GroupReportDto, RatingFiguresDto, RatingGroupDto, ReportDto, ReportQuery } from '../../server/http/contract-reports';
 
 function figures(over: Partial<FiguresDto> = {}): FiguresDto {
   return {
@@ -23,6 +23,14 @@ function figures(over: Partial<FiguresDto> = {}): FiguresDto {
     successes: 0,
     ...over,
   };
+}
+
+function ratingFigures(over: Partial<RatingFiguresDto> = {}): RatingFiguresDto {
+  return { count: 0, average: null, distribution: [0, 0, 0, 0, 0], fields: [], ...over };
+}
+
+function ratingGroup(current: RatingFiguresDto, previous = ratingFigures(), change: RatingGroupDto['change'] = { count: current.count - previous.count, average: null }): RatingGroupDto {
+  return { current, previous, change };
 }
 
 const noChange = {
@@ -55,6 +63,7 @@ const report: ReportDto = {
   ],
   byPair: [],
   successes: [],
+  ratings: { total: ratingGroup(ratingFigures()), bySdr: [], bySource: [] },
 };
 
 const drill: DrillDownDto = {
