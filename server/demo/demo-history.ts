@@ -238,7 +238,9 @@ const ratingSentences: Record<'sales_qualified' | 'hand_back' | 'no_show', reado
 
 /** A varied rating: higher for Sales Qualified, lower for hand-backs and no-shows, lower again for some source lists. */
 function demoRating(k: number, outcome: 'sales_qualified' | 'hand_back' | 'no_show', sourceList: string | null): { score: number; fields: string[]; comment: string | null } {
-  const listPenalty = sourceList === null ? 1 : [...sourceList].reduce((a, c) => a + c.charCodeAt(0), 0) % 3 === 0 ? 1 : 0;
+  let sum = 0;
+  for (let i = 0; i < (sourceList ?? '').length; i += 1) sum += (sourceList ?? '').charCodeAt(i);
+  const listPenalty = sourceList === null || sum % 3 === 0 ? 1 : 0;
   const base = outcome === 'sales_qualified' ? 5 - (k % 3) : outcome === 'hand_back' ? 3 - (k % 3) : 2 + (k % 2);
   const score = Math.min(5, Math.max(1, base - listPenalty));
   const count = score >= 5 ? 0 : score === 4 ? k % 2 : 1 + ((k + score) % 3);
