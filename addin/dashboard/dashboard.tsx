@@ -1,7 +1,7 @@
 // The managers' dashboard: a date range and team filter, the scorecard's figures as tiles (with the change from the
 // period before), acceptance and breaches by AE as a table (and a bar chart where the browser draws on canvas), the
-// SDRs and the SDR×AE pairs, the AEs' ratings of lead quality per SDR and per source list, the hand-offs behind a
-// number, and the CSV export. Failures show in a MessageBar. Gets its client through props.
+// SDRs and the SDR×AE pairs, missing data by source list, the successes, the AEs' ratings of lead quality per SDR
+// and per source list, the hand-offs behind a number, and the CSV export. Failures show in a MessageBar. Gets its client through props.
 // Imports React, Fluent UI, the report contract's types, ./reports-client types, the pane's error bar.
 import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react';
 import {
@@ -296,6 +296,30 @@ export function Dashboard({ client, today = new Date(), save = saveInBrowser, dr
             <ByPairTable rows={report.byPair} />
           </section>
 
+          <section aria-labelledby="missing-heading">
+            <Text as="h2" id="missing-heading" size={500} weight="semibold">
+              Missing data by source list
+            </Text>
+            <MissingBySourceTable rows={report.total.current.missingData.bySource} />
+          </section>
+
+          <section aria-labelledby="successes-heading">
+            <Text as="h2" id="successes-heading" size={500} weight="semibold">
+              Successes ({report.successes.length})
+            </Text>
+            {report.successes.length === 0 ? (
+              <Text as="p">No lead became Sales Qualified in this range.</Text>
+            ) : (
+              <ul aria-label="Successes">
+                {report.successes.map((x) => (
+                  <li key={x.handoffId}>
+                    {`${x.companyName} — ${x.contactName} (${x.sdrName} → ${x.aeName}, ${x.at.slice(0, 10)}, ${String(x.cycleDays)} days from lead to Sales Qualified)`}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+
           <RatingsSection ratings={report.ratings} />
 
           {report.total.current.handBackReasons.length > 0 && (
@@ -554,3 +578,35 @@ function RatingsSection({ ratings }: { ratings: RatingReportDto }): React.JSX.El
     </section>
   );
 }
+
+function MissingBySourceTable({ rows }: { rows: ReportDto['total']['current']['missingData']['bySource'] }): React.JSX.Element {
+  if (rows.length === 0) return <Text>No leads handed off in this range.</Text>;
+  return (
+    <Table aria-label="Missing data by source list" size="small">
+      <TableHeader>
+        <TableRow>
+          <TableHeaderCell>Source list</TableHeaderCell>
+          <TableHeaderCell>Leads handed off</TableHeaderCell>
+          <TableHeaderCell>Missing data</TableHeaderCell>
+          <TableHeaderCell>Share</TableHeaderCell>
+          <TableHeaderCell>Fields missing</TableHeaderCell>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {rows.map((r) => {
+          const fields = r.fields.filter((f) => f.missing > 0).sort((a, b) => b.missing - a.missing);
+          return (
+            <TableRow key={r.source ?? '\u0000none'}>
+              <TableCell>{r.source ?? '(no source list)'}</TableCell>
+              <TableCell>{r.leads}</TableCell>
+              <TableCell>{r.withGaps}</TableCell>
+              <TableCell>{percent(r.leads === 0 ? null : r.withGaps / r.leads)}</TableCell>
+              <TableCell>{fields.length === 0 ? '–' : fields.map((f) => `${f.label} (${String(f.missing)})`).join(', ')}</TableCell>
+            </TableRow>
+          );
+        })}
+      </TableBody>
+    </Table>
+  );
+}
+

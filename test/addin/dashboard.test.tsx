@@ -55,6 +55,15 @@ const report: ReportDto = {
     meetings: { held: 18, noShow: 3, cancelled: 0, rescheduled: 4, fellThrough: 7 },
     conversion: { salesQualified: 9, handedBack: 6, rate: 0.6 },
     handBackReasons: [{ code: 'no_budget', label: 'No budget', count: 4, texts: ['Budget frozen.'] }],
+    missingData: {
+      leads: 24,
+      withGaps: 6,
+      fields: [{ field: 'phone', label: 'Phone', missing: 2 }, { field: 'budget', label: 'Budget', missing: 5 }],
+      bySource: [
+        { source: 'Webinar <EU>', leads: 8, withGaps: 5, fields: [{ field: 'phone', label: 'Phone', missing: 1 }, { field: 'budget', label: 'Budget', missing: 4 }] },
+        { source: null, leads: 16, withGaps: 1, fields: [{ field: 'phone', label: 'Phone', missing: 1 }, { field: 'budget', label: 'Budget', missing: 1 }] },
+      ],
+    },
   })),
   bySdr: [
     group('Sara <b>Sdr</b>', figures({ handoffs: 15, conversion: { salesQualified: 6, handedBack: 2, rate: 0.75 }, missingData: { leads: 15, withGaps: 4, fields: [], bySource: [] }, withoutFollowup: 1 }), { sdrId: 'sdr-1' }),
@@ -64,7 +73,9 @@ const report: ReportDto = {
     group("Bea O'Brien", figures({ handoffs: 10, acceptance: { settled: 8, withinSla: 5, share: 0.625, medianHoursToAccept: 6 }, breaches: 5 }), { aeId: 'ae-2' }),
   ],
   byPair: [group("Sara <b>Sdr</b> → Bea O'Brien", figures({ handoffs: 9, acceptance: { settled: 8, withinSla: 6, share: 0.75, medianHoursToAccept: 3 }, breaches: 2 }), { sdrId: 'sdr-1', aeId: 'ae-2' })],
-  successes: [],
+  successes: [
+    { handoffId: 'h-9', leadId: 'l-9', contactName: 'Hanna <b>Schmidt</b>', companyName: 'Helix Biotech', sdrName: 'Sara <b>Sdr</b>', aeName: "Bea O'Brien", at: '2026-11-20T15:00:00.000Z', cycleDays: 12.5 },
+  ],
   ratings: {
     total: ratingGroup(
       ratingFigures({ count: 12, average: 3.25, distribution: [1, 2, 4, 3, 2], fields: [{ field: 'budget', label: 'Budget', count: 5 }, { field: 'phone', label: 'Phone', count: 2 }] }),
@@ -223,6 +234,19 @@ describe('Dashboard', () => {
       'Webinar <EU>4 (+4)2.0 / 5no earlier ratingsBudget (3)',
       '(no source list)2 (+2)4.5 / 5no earlier ratings–',
     ]);
+  });
+
+  it('shows missing data by source list and the successes, names as text', async () => {
+    const { client } = fakeClient();
+    show(client);
+    const table = await screen.findByRole('table', { name: 'Missing data by source list' });
+    expect(within(table).getAllByRole('row').map((r) => r.textContent)).toEqual([
+      'Source listLeads handed offMissing dataShareFields missing',
+      'Webinar <EU>8563 %Budget (4), Phone (1)',
+      '(no source list)1616 %Phone (1), Budget (1)',
+    ]);
+    expect(screen.getByRole('heading', { name: 'Successes (1)' })).toBeInTheDocument();
+    expect(within(screen.getByRole('list', { name: 'Successes' })).getByText("Helix Biotech — Hanna <b>Schmidt</b> (Sara <b>Sdr</b> → Bea O'Brien, 2026-11-20, 12.5 days from lead to Sales Qualified)")).toBeInTheDocument();
   });
 
   it('says so when nothing was rated', async () => {
