@@ -30,6 +30,7 @@ import { createOutboxStore } from './store/outbox-store';
 import { createHandoffStore } from './store/handoff-store';
 import { createFollowupStore } from './store/followup-store';
 import { createReportStore } from './store/report-store';
+import { createRatingStore } from './store/rating-store';
 import { createWeeklyReportJob } from './engine/weekly-report';
 import type { Logger } from './log';
 import type { AddinConfigDto } from './http/contract';
@@ -175,6 +176,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const gateway = graphOptions === undefined ? undefined : createGraphGateway(createGraphConnection(graphOptions));
   const outbox = createOutboxStore(database.db);
   const reportStore = createReportStore(database.db);
+  const ratingStore = createRatingStore(database.db);
   // The weekly report goes out through Graph, so only when a tenant (or the sandbox) is connected.
   const baseUrl = config.publicUrl ?? (appOptions.https ? `https://${config.host}:${String(config.port)}` : undefined);
   const weeklyReport =
@@ -183,6 +185,7 @@ async function main(argv: readonly string[]): Promise<void> {
       : createWeeklyReportJob({
           db: database.db,
           reports: reportStore,
+          ratings: ratingStore,
           people: peopleStore,
           outbox,
           settings: settings.reportSettings,
@@ -203,6 +206,7 @@ async function main(argv: readonly string[]): Promise<void> {
     people: peopleStore,
     criteria: settings.qualificationCriteria,
     handBackReasons: settings.handBackReasons,
+    ratings: ratingStore,
     ...(gateway === undefined ? {} : { mailbox: gateway }),
     ...(obligations === undefined ? {} : { obligations }),
     ...(gateway === undefined
@@ -228,7 +232,7 @@ async function main(argv: readonly string[]): Promise<void> {
       tokenVerifier,
       qualificationCriteria: settings.qualificationCriteria,
       handBackReasons: settings.handBackReasons,
-      reports: { reportStore, reportSettings: settings.reportSettings, weeklyReport },
+      reports: { reportStore, ratingStore, reportSettings: settings.reportSettings, weeklyReport },
       addinConfig: addinConfigOf(config, sandbox, trustsSandbox),
       // The pane, its sign-in page, the preview and manifest.xml, once built (`npm start` builds them first: prestart).
       ...(fs.existsSync(config.addinDir) ? { addinDir: config.addinDir } : {}),

@@ -1,6 +1,7 @@
 // The managers' dashboard: a date range and team filter, the scorecard's figures as tiles (with the change from the
 // period before), acceptance and breaches by AE as a table (and a bar chart where the browser draws on canvas), the
-// hand-offs behind a number, and the CSV export. Failures show in a MessageBar. Gets its client through props.
+// SDRs and the SDR×AE pairs, missing data by source list, the successes, the AEs' ratings of lead quality per SDR
+// and per source list, the hand-offs behind a number, and the CSV export. Failures show in a MessageBar. Gets its client through props.
 // Imports React, Fluent UI, the report contract's types, ./reports-client types, the pane's error bar.
 import { Suspense, lazy, useCallback, useEffect, useRef, useState } from 'react';
 import {
@@ -19,7 +20,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import type { DrillDownDto, GroupReportDto, ReportDto, ReportFigure, ReportQuery } from '../../server/http/contract-reports';
+import type { DrillDownDto, GroupReportDto, RatingFiguresDto, RatingGroupDto, RatingReportDto, ReportDto, ReportFigure, ReportQuery } from '../../server/http/contract-reports';
 import { ErrorBar } from '../taskpane/error-bar';
 import type { ReportsClient } from './reports-client';
 
@@ -32,8 +33,13 @@ const AeChart = lazy(async () => ({ default: ((await import('./ae-chart' as stri
 const useStyles = makeStyles({
   page: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, padding: tokens.spacingHorizontalXL, maxWidth: '1200px' },
   filters: { display: 'flex', flexWrap: 'wrap', alignItems: 'flex-end', gap: tokens.spacingHorizontalM },
-  tiles: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(180px, 1fr))', gap: tokens.spacingHorizontalM, listStyleType: 'none', padding: 0, margin: 0 },
+  // Fixed tracks: four equal columns that may shrink below their content (a tile wraps its text, never overlaps).
+  tiles: { display: 'grid', gridTemplateColumns: 'repeat(4, minmax(0, 1fr))', gap: tokens.spacingHorizontalM, listStyleType: 'none', padding: 0, margin: 0 },
+  tileItem: { minWidth: 0, display: 'flex' },
   tile: {
+    minWidth: 0,
+    whiteSpace: 'normal',
+    overflowWrap: 'anywhere',
     display: 'flex',
     flexDirection: 'column',
     alignItems: 'flex-start',
@@ -255,7 +261,7 @@ export function Dashboard({ client, today = new Date(), save = saveInBrowser, dr
             </Text>
             <ul className={styles.tiles}>
               {tilesOf(report.total).map((tile) => (
-                <li key={tile.label}>
+                <li key={tile.label} className={styles.tileItem}>
                   <TileView tile={tile} className={styles.tile} valueClass={styles.value} onOpen={tile.figure === null ? null : () => void showBehind(tile.figure as ReportFigure)} />
                 </li>
               ))}
@@ -275,6 +281,46 @@ export function Dashboard({ client, today = new Date(), save = saveInBrowser, dr
             )}
             <ByAeTable rows={report.byAe} onBreaches={(row) => void showBehind('breaches', { label: row.label, ...(row.aeId === null ? {} : { aeId: row.aeId }) })} />
           </section>
+
+          <section aria-labelledby="by-sdr-heading">
+            <Text as="h2" id="by-sdr-heading" size={500} weight="semibold">
+              By SDR
+            </Text>
+            <BySdrTable rows={report.bySdr} />
+          </section>
+
+          <section aria-labelledby="by-pair-heading">
+            <Text as="h2" id="by-pair-heading" size={500} weight="semibold">
+              By SDR and AE pair
+            </Text>
+            <ByPairTable rows={report.byPair} />
+          </section>
+
+          <section aria-labelledby="missing-heading">
+            <Text as="h2" id="missing-heading" size={500} weight="semibold">
+              Missing data by source list
+            </Text>
+            <MissingBySourceTable rows={report.total.current.missingData.bySource} />
+          </section>
+
+          <section aria-labelledby="successes-heading">
+            <Text as="h2" id="successes-heading" size={500} weight="semibold">
+              Successes ({report.successes.length})
+            </Text>
+            {report.successes.length === 0 ? (
+              <Text as="p">No lead became Sales Qualified in this range.</Text>
+            ) : (
+              <ul aria-label="Successes">
+                {report.successes.map((x) => (
+                  <li key={x.handoffId}>
+                    {`${x.companyName} — ${x.contactName} (${x.sdrName} → ${x.aeName}, ${x.at.slice(0, 10)}, ${String(x.cycleDays)} days from lead to Sales Qualified)`}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+
+          <RatingsSection ratings={report.ratings} />
 
           {report.total.current.handBackReasons.length > 0 && (
             <section aria-labelledby="reasons-heading">
@@ -387,3 +433,180 @@ function ByAeTable({ rows, onBreaches }: { rows: readonly GroupReportDto[]; onBr
     </Table>
   );
 }
+
+const changeCell = (n: number): string => (n === 0 ? '' : ` (${n > 0 ? '+' : ''}${String(n)})`);
+
+function BySdrTable({ rows }: { rows: readonly GroupReportDto[] }): React.JSX.Element {
+  if (rows.length === 0) return <Text>No hand-offs in this range.</Text>;
+  return (
+    <Table aria-label="Hand-offs by SDR" size="small">
+      <TableHeader>
+        <TableRow>
+          <TableHeaderCell>SDR</TableHeaderCell>
+          <TableHeaderCell>Hand-offs</TableHeaderCell>
+          <TableHeaderCell>Conversion</TableHeaderCell>
+          <TableHeaderCell>Leads missing data</TableHeaderCell>
+          <TableHeaderCell>No future follow-up</TableHeaderCell>
+          <TableHeaderCell>Sales Qualified</TableHeaderCell>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {rows.map((r) => (
+          <TableRow key={r.sdrId ?? r.label}>
+            <TableCell>{r.label}</TableCell>
+            <TableCell>{`${String(r.current.handoffs)}${changeCell(r.change.handoffs)}`}</TableCell>
+            <TableCell>{percent(r.current.conversion.rate)}</TableCell>
+            <TableCell>{r.current.missingData.withGaps}</TableCell>
+            <TableCell>{r.current.withoutFollowup}</TableCell>
+            <TableCell>{r.current.conversion.salesQualified}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+function ByPairTable({ rows }: { rows: readonly GroupReportDto[] }): React.JSX.Element {
+  if (rows.length === 0) return <Text>No hand-offs in this range.</Text>;
+  return (
+    <Table aria-label="Hand-offs by SDR and AE pair" size="small">
+      <TableHeader>
+        <TableRow>
+          <TableHeaderCell>SDR → AE</TableHeaderCell>
+          <TableHeaderCell>Hand-offs</TableHeaderCell>
+          <TableHeaderCell>Accepted within SLA</TableHeaderCell>
+          <TableHeaderCell>Breaches</TableHeaderCell>
+          <TableHeaderCell>Meetings held</TableHeaderCell>
+          <TableHeaderCell>Sales Qualified</TableHeaderCell>
+          <TableHeaderCell>Handed back</TableHeaderCell>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {rows.map((r) => (
+          <TableRow key={`${r.sdrId ?? ''}|${r.aeId ?? ''}`}>
+            <TableCell>{r.label}</TableCell>
+            <TableCell>{`${String(r.current.handoffs)}${changeCell(r.change.handoffs)}`}</TableCell>
+            <TableCell>{percent(r.current.acceptance.share)}</TableCell>
+            <TableCell>{r.current.breaches}</TableCell>
+            <TableCell>{r.current.meetings.held}</TableCell>
+            <TableCell>{r.current.conversion.salesQualified}</TableCell>
+            <TableCell>{r.current.conversion.handedBack}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+const stars = (f: RatingFiguresDto): string => (f.average === null ? '–' : `${f.average.toFixed(1)} / 5`);
+const averageChange = (g: RatingGroupDto): string =>
+  g.change.average === null ? 'no earlier ratings' : g.change.average === 0 ? 'no change' : `${g.change.average > 0 ? '+' : ''}${g.change.average.toFixed(1)} on the period before`;
+const mostTicked = (f: RatingFiguresDto): string => (f.fields.length === 0 ? '–' : f.fields.slice(0, 3).map((x) => `${x.label} (${String(x.count)})`).join(', '));
+
+/** The AEs' ratings: the team's average and scores, a row per SDR (the manager's per-SDR view) and per source list. */
+function RatingsSection({ ratings }: { ratings: RatingReportDto }): React.JSX.Element {
+  const t = ratings.total;
+  return (
+    <section aria-labelledby="ratings-heading">
+      <Text as="h2" id="ratings-heading" size={500} weight="semibold">
+        Lead quality rated by the AEs
+      </Text>
+      {t.current.count === 0 ? (
+        <Text as="p">No lead was rated in this range.</Text>
+      ) : (
+        <Text as="p">
+          {`${String(t.current.count)} ${t.current.count === 1 ? 'rating' : 'ratings'}, ${stars(t.current)} on average (${averageChange(t)}). `}
+          {`Scores 1 to 5: ${t.current.distribution.join(' · ')}. Most often missing or wrong: ${mostTicked(t.current)}.`}
+        </Text>
+      )}
+      {ratings.bySdr.length > 0 && (
+        <Table aria-label="Ratings by SDR" size="small">
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell>SDR</TableHeaderCell>
+              <TableHeaderCell>Rated</TableHeaderCell>
+              <TableHeaderCell>Average</TableHeaderCell>
+              <TableHeaderCell>Change</TableHeaderCell>
+              <TableHeaderCell>Most often missing or wrong</TableHeaderCell>
+              <TableHeaderCell>Lowest-rated source list</TableHeaderCell>
+              <TableHeaderCell>Latest sentence</TableHeaderCell>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {ratings.bySdr.map((r) => {
+              const lowest = r.sources.find((x) => x.current.count > 0);
+              const latest = r.comments[0];
+              return (
+                <TableRow key={r.sdrId}>
+                  <TableCell>{r.label}</TableCell>
+                  <TableCell>{`${String(r.current.count)}${changeCell(r.change.count)}`}</TableCell>
+                  <TableCell>{stars(r.current)}</TableCell>
+                  <TableCell>{averageChange(r)}</TableCell>
+                  <TableCell>{mostTicked(r.current)}</TableCell>
+                  <TableCell>{lowest === undefined ? '–' : `${lowest.source ?? '(no source list)'}: ${stars(lowest.current)}`}</TableCell>
+                  <TableCell>{latest === undefined ? '–' : `${latest.companyName}, ${String(latest.score)}/5: ${latest.text}`}</TableCell>
+                </TableRow>
+              );
+            })}
+          </TableBody>
+        </Table>
+      )}
+      {ratings.bySource.length > 0 && (
+        <Table aria-label="Ratings by source list" size="small">
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell>Source list</TableHeaderCell>
+              <TableHeaderCell>Rated</TableHeaderCell>
+              <TableHeaderCell>Average</TableHeaderCell>
+              <TableHeaderCell>Change</TableHeaderCell>
+              <TableHeaderCell>Most often missing or wrong</TableHeaderCell>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {ratings.bySource.map((r) => (
+              <TableRow key={r.source ?? '\u0000none'}>
+                <TableCell>{r.source ?? '(no source list)'}</TableCell>
+                <TableCell>{`${String(r.current.count)}${changeCell(r.change.count)}`}</TableCell>
+                <TableCell>{stars(r.current)}</TableCell>
+                <TableCell>{averageChange(r)}</TableCell>
+                <TableCell>{mostTicked(r.current)}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </section>
+  );
+}
+
+function MissingBySourceTable({ rows }: { rows: ReportDto['total']['current']['missingData']['bySource'] }): React.JSX.Element {
+  if (rows.length === 0) return <Text>No leads handed off in this range.</Text>;
+  return (
+    <Table aria-label="Missing data by source list" size="small">
+      <TableHeader>
+        <TableRow>
+          <TableHeaderCell>Source list</TableHeaderCell>
+          <TableHeaderCell>Leads handed off</TableHeaderCell>
+          <TableHeaderCell>Missing data</TableHeaderCell>
+          <TableHeaderCell>Share</TableHeaderCell>
+          <TableHeaderCell>Fields missing</TableHeaderCell>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {rows.map((r) => {
+          const fields = r.fields.filter((f) => f.missing > 0).sort((a, b) => b.missing - a.missing);
+          return (
+            <TableRow key={r.source ?? '\u0000none'}>
+              <TableCell>{r.source ?? '(no source list)'}</TableCell>
+              <TableCell>{r.leads}</TableCell>
+              <TableCell>{r.withGaps}</TableCell>
+              <TableCell>{percent(r.leads === 0 ? null : r.withGaps / r.leads)}</TableCell>
+              <TableCell>{fields.length === 0 ? '–' : fields.map((f) => `${f.label} (${String(f.missing)})`).join(', ')}</TableCell>
+            </TableRow>
+          );
+        })}
+      </TableBody>
+    </Table>
+  );
+}
+

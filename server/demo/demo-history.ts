@@ -1,7 +1,8 @@
 // Demo history for `npm start`: the past hand-offs of the demo leads that reached suspect, Sales Qualified or were
 // handed back (about six weeks), with their stage trail, settled SLA obligations (met in time, breached, escalated),
-// no-shows, reschedules, hand-back reasons and follow-ups, so the reports show real numbers. Everything is settled:
-// no open obligation, no outbox row, a future follow-up on every lead. Deterministic. Imports: kysely, store schema.
+// no-shows, reschedules, hand-back reasons, the AEs' ratings of the leads (varied scores and ticked fields, lower
+// for some source lists) and follow-ups, so the reports show real numbers. Everything is settled: no open
+// obligation, no outbox row, a future follow-up on every lead. Deterministic. Imports: kysely, store schema.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema';
 
@@ -13,6 +14,7 @@ export interface DemoHistoryResult {
   handoffs: number;
   obligations: number;
   followups: number;
+  ratings: number;
 }
 
 interface Step {
@@ -34,7 +36,7 @@ export async function loadDemoHistory(db: Kysely<Database>, options: { now: Date
 async function writeHistory(trx: Transaction<Database>, now: Date): Promise<DemoHistoryResult> {
   const leads = await trx
     .selectFrom('leads')
-    .select(['id', 'team_id', 'sdr_id', 'ae_id', 'status', 'demo_requested'])
+    .select(['id', 'team_id', 'sdr_id', 'ae_id', 'status', 'demo_requested', 'source_list'])
     .where('status', 'in', ['suspect', 'sales_qualified', 'handed_back', 'nurture'])
     .orderBy('created_at')
     .orderBy('id')
@@ -52,7 +54,7 @@ async function writeHistory(trx: Transaction<Database>, now: Date): Promise<Demo
     byState.set(a.to_state, { at: new Date(a.at), reasonCode: a.reason_code, reasonText: a.reason_text });
   }
 
-  const result: DemoHistoryResult = { handoffs: 0, obligations: 0, followups: 0 };
+  const result: DemoHistoryResult = { handoffs: 0, obligations: 0, followups: 0, ratings: 0 };
   let k = 0;
   for (const lead of leads) {
     const states = trail.get(lead.id);
@@ -132,6 +134,26 @@ async function writeHistory(trx: Transaction<Database>, now: Date): Promise<Demo
       )
       .execute();
 
+    // The AE's ratings: of the no-show, and of the outcome that closed the hand-off.
+    const rated = steps.flatMap((step, i) =>
+      step.to === 'no_show' || (step.to === 'closed' && outcome !== null)
+        ? [{ at: step.at, version: i + 1, outcome: step.to === 'no_show' ? ('no_show' as const) : outcome === 'sales_qualified' ? ('sales_qualified' as const) : ('hand_back' as const), stage: step.to }]
+        : [],
+    );
+    for (const r of rated) {
+      const rating = demoRating(k + r.version, r.outcome, lead.source_list);
+      await trx
+        .insertInto('lead_ratings')
+        .values({ handoff_id: handoff.id, handoff_version: r.version, lead_id: lead.id, team_id: lead.team_id, sdr_id: lead.sdr_id, ae_id: aeId, outcome: r.outcome, score: rating.score, fields: rating.fields, comment: rating.comment, rated_at: r.at })
+        .execute();
+      const text = [`${String(rating.score)}/5`, ...(rating.fields.length === 0 ? [] : [`missing or wrong: ${rating.fields.join(', ')}`]), ...(rating.comment === null ? [] : [rating.comment])].join('; ');
+      await trx
+        .insertInto('audit_log')
+        .values({ entity: 'handoff', entity_id: handoff.id, actor_id: aeId, at: r.at, from_state: r.stage, to_state: 'rated', reason_code: r.outcome, reason_text: text })
+        .execute();
+      result.ratings += 1;
+    }
+
     // The AE's acceptance, and on every other hand-off the AE's first reply to the intro.
     const obligations: Array<Settled & { kind: 'ae_reply' | 'ae_accept' }> = [{ kind: 'ae_accept', ...accept }];
     if (k % 2 === 0) obligations.push({ kind: 'ae_reply', ...reply(k, introAt) });
@@ -206,3 +228,24 @@ function reply(k: number, startedAt: Date): Settled {
   if (k % 7 === 0) return { dueAt, metAt: new Date(dueAt.getTime() + 2 * hour), remindedAt: new Date(startedAt.getTime() + 2 * hour), breachedAt: dueAt, escalatedAt: null };
   return { dueAt, metAt: new Date(startedAt.getTime() + (15 + ((k * 31) % 180)) * minute), remindedAt: null, breachedAt: null, escalatedAt: null };
 }
+
+const ratedFields = ['budget', 'decisionMaker', 'needs', 'phone', 'title', 'currentSolution', 'employeeCount', 'competitors'] as const;
+const ratingSentences: Record<'sales_qualified' | 'hand_back' | 'no_show', readonly (string | null)[]> = {
+  sales_qualified: ['Well prepared: the needs were exactly as written.', null, 'Good lead, but the budget had to be found in the call.', null],
+  hand_back: ['The budget in the record was a guess.', 'Not the person who decides.', null, 'The needs did not match what we sell.'],
+  no_show: ['Wrong phone number, could not reach them.', null, 'They did not know about the meeting.'],
+};
+
+/** A varied rating: higher for Sales Qualified, lower for hand-backs and no-shows, lower again for some source lists. */
+function demoRating(k: number, outcome: 'sales_qualified' | 'hand_back' | 'no_show', sourceList: string | null): { score: number; fields: string[]; comment: string | null } {
+  let sum = 0;
+  for (let i = 0; i < (sourceList ?? '').length; i += 1) sum += (sourceList ?? '').charCodeAt(i);
+  const listPenalty = sourceList === null || sum % 3 === 0 ? 1 : 0;
+  const base = outcome === 'sales_qualified' ? 5 - (k % 3) : outcome === 'hand_back' ? 3 - (k % 3) : 2 + (k % 2);
+  const score = Math.min(5, Math.max(1, base - listPenalty));
+  const count = score >= 5 ? 0 : score === 4 ? k % 2 : 1 + ((k + score) % 3);
+  const fields = Array.from({ length: count }, (_x, i) => ratedFields[(k * 3 + i * 5) % ratedFields.length] ?? 'budget').filter((f, i, all) => all.indexOf(f) === i);
+  const sentences = ratingSentences[outcome];
+  return { score, fields, comment: sentences[k % sentences.length] ?? null };
+}
+

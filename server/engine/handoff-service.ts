@@ -1,8 +1,9 @@
 // The hand-off as the add-in drives it: start (qualification, the lead-twice guard, the AE from the pairing or
 // chosen, the AE's automatic replies and backup, the first follow-up, the intro to compose), read, outcomes (Sales
-// Qualified, hand back with the SDR's notice, no-show, rescheduled with a new invite) and reassignment. Every write
-// of one call runs in one transaction with its audit lines and outbox rows. Imports: luxon, the domain, store
-// types, ../mail (templates), port types (clock, mailbox gateway, obligation service).
+// Qualified, hand back with the SDR's notice, no-show, rescheduled with a new invite; each final one with the AE's
+// rating of the lead) and reassignment. Every write of one call runs in one transaction with its audit lines and
+// outbox rows. Imports: luxon, the domain, store types, ../mail (templates), port types (clock, mailbox gateway,
+// obligation service).
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock';
 import type { Actor, Lead } from '../domain/lead';
@@ -10,6 +11,7 @@ import { canViewLead } from '../domain/access';
 import { qualify, type MissingCriterion, type QualificationCriteria } from '../domain/qualification';
 import { transitionHandoff, transitionLead, type HandBackReason, type HandoffStage } from '../domain/lifecycle';
 import { chooseAe, type User } from '../domain/people';
+import { checkRating, ratingAuditText, type Rating, type RatedOutcome, type RatingInput } from '../domain/rating';
 import type { AutomaticReplies, MailboxGateway, Schedule } from '../domain/mailbox';
 import { proposeSlots as proposeDomainSlots } from '../domain/slots';
 import { workCalendarFor } from '../domain/working-time';
@@ -17,6 +19,7 @@ import type { Executor, Handoff, HandoffFinding, HandoffStore, ObligationSummary
 import type { Followup, FollowupStore } from '../store/followup-store';
 import type { LeadStore } from '../store/lead-store';
 import type { PeopleStore } from '../store/people-store';
+import type { RatingStore } from '../store/rating-store';
 import { renderHandBackNotice, renderIntroEmail, renderInviteBody, type MailSlot } from '../mail/handoff-mails';
 import type { MailWording } from '../mail/mail-wording';
 
@@ -74,6 +77,8 @@ export interface HandoffServiceDeps {
   people: Pick<PeopleStore, 'getUser' | 'pairingsOf'>;
   criteria: QualificationCriteria;
   handBackReasons: readonly HandBackReason[];
+  /** Where the AE's rating of the lead is written, in the outcome's transaction. */
+  ratings: Pick<RatingStore, 'insert'>;
   /** The AE's automatic replies and free/busy; without it there is no away check and no slot proposal. */
   mailbox?: Pick<MailboxGateway, 'mailboxSettings' | 'getSchedule'> | undefined;
   /** Without it a rescheduled meeting does not restart the acceptance obligation (nor closing cancel them). */
@@ -211,6 +216,8 @@ export interface OutcomeInput {
   end?: Date | undefined;
   /** The hand-off version the client read; a stale one is refused with 409 `stale`. */
   version?: number | undefined;
+  /** Required with sales_qualified, hand_back and no_show; refused with rescheduled (see domain/rating.ts). */
+  rating?: RatingInput | undefined;
 }
 
 export interface ReassignInput {
@@ -576,6 +583,9 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       if (actor.userId !== handoff.aeId) throw new HandoffRefusal(403, 'not_the_ae', 'Only the AE of this hand-off records its outcome.');
       if (input.version !== undefined && input.version !== handoff.version) throw stale();
       if (handoff.stage === 'closed') throw new HandoffRefusal(409, 'handoff_closed', 'This hand-off is closed.');
+      const checked = checkRating(input.outcome, input.rating);
+      if (!checked.ok) throw new HandoffRefusal(422, checked.error.code, checked.error.message, checked.error.field === undefined ? {} : { field: checked.error.field });
+      const rating = checked.value;
       const now = clock.now();
       const [ae, sdr] = await Promise.all([user(handoff.aeId, 'AE'), user(handoff.sdrId, 'SDR')]);
 
@@ -622,7 +632,8 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
             const change = moved.value;
             if ((await handoffs.updateLead(trx, locked.id, locked.version, change, now)) === undefined) throw stale();
             await handoffs.appendAudit(trx, change.audit);
-            await closeHandoff(trx, actor, handoff, input.outcome, handBack ? reasonCode : input.outcome, handBack ? text : null, now);
+            const closed = await closeHandoff(trx, actor, handoff, input.outcome, handBack ? reasonCode : input.outcome, handBack ? text : null, now);
+            await rate(trx, actor, closed, handBack ? 'hand_back' : 'sales_qualified', rating, now);
             if (notice !== null) {
               await handoffs.addOutbox(trx, {
                 idempotencyKey: `hand_back:${handoff.id}`,
@@ -643,7 +654,10 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
           break;
         }
         case 'no_show': {
-          await handoffs.transaction((trx) => moveStage(trx, actor, handoff, 'no_show', {}, now));
+          await handoffs.transaction(async (trx) => {
+            const moved = await moveStage(trx, actor, handoff, 'no_show', {}, now);
+            await rate(trx, actor, moved, 'no_show', rating, now);
+          });
           break;
         }
         case 'rescheduled': {
@@ -826,8 +840,36 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
     reasonCode: string,
     reasonText: string | null,
     now: Date,
-  ): Promise<void> {
-    await moveStage(trx, actor, handoff, 'closed', { outcome, reasonCode, reasonText }, now);
+  ): Promise<Handoff> {
+    const closed = await moveStage(trx, actor, handoff, 'closed', { outcome, reasonCode, reasonText }, now);
     if (deps.obligations !== undefined) await deps.obligations.cancel(trx, handoff.id, 'all', now);
+    return closed;
+  }
+
+  /** Writes the AE's rating of the outcome that produced `handoff` (its version keys it), with its audit line. */
+  async function rate(trx: Executor, actor: Actor, handoff: Handoff, outcome: RatedOutcome, rating: Rating | null, now: Date): Promise<void> {
+    // checkRating refuses a rated outcome without a rating before anything is written.
+    if (rating === null) throw new Error(`the ${outcome} outcome of hand-off ${handoff.id} has no rating`);
+    await deps.ratings.insert(trx, {
+      handoffId: handoff.id,
+      handoffVersion: handoff.version,
+      leadId: handoff.leadId,
+      teamId: handoff.teamId,
+      sdrId: handoff.sdrId,
+      aeId: handoff.aeId,
+      outcome,
+      rating,
+      at: now,
+    });
+    await handoffs.appendAudit(trx, {
+      entity: 'handoff',
+      entityId: handoff.id,
+      actorId: actor.userId,
+      at: now,
+      from: handoff.stage,
+      to: 'rated',
+      reasonCode: outcome,
+      reasonText: ratingAuditText(rating),
+    });
   }
 }

@@ -13,11 +13,15 @@ import type { Db } from '../store/database';
 import type { OutboxStore } from '../store/outbox-store';
 import type { PeopleStore } from '../store/people-store';
 import type { ReportStore } from '../store/report-store';
+import type { RatingStore } from '../store/rating-store';
+import { ratingReport } from '../domain/rating';
 import type { MailPayload } from './outbox-sender';
 
 export interface WeeklyReportDeps {
   db: Db;
   reports: ReportStore;
+  /** The AEs' ratings of the leads: the email's ratings by SDR and by source list. */
+  ratings: Pick<RatingStore, 'counts'>;
   people: Pick<PeopleStore, 'listTeams' | 'getTeam' | 'listUsers'>;
   outbox: OutboxStore;
   settings: ReportSettings;
@@ -68,8 +72,10 @@ export function createWeeklyReportJob(deps: WeeklyReportDeps): WeeklyReportJob {
     const schedule = reportScheduleOf(deps.settings, team.id);
     const aggregates = await deps.reports.aggregates(range, [team.id], deps.settings.checkedFields);
     const report = reportOfAggregates(aggregates, range, { checkedFields: deps.settings.checkedFields });
+    const ratings = ratingReport(await deps.ratings.counts(range, [team.id]), aggregates.people);
     const mail = await renderWeeklyReport({
       report,
+      ratings,
       team: { name: team.name, timeZone: team.timeZone },
       names: Object.fromEntries(aggregates.people.map((p) => [p.id, p.displayName])),
       reasonLabels,

@@ -57,7 +57,7 @@ export interface AppDeps {
   /** /api/leads/:id/followups and /api/followups; without it those routes are absent. */
   followupStore?: FollowupStore;
   /** /api/reports (figures, drill-down, CSV, send now); without it those routes are absent. */
-  reports?: Pick<ReportRouteDeps, 'reportStore' | 'reportSettings' | 'weeklyReport'>;
+  reports?: Pick<ReportRouteDeps, 'reportStore' | 'ratingStore' | 'reportSettings' | 'weeklyReport'>;
   /** What GET /addin/config.json serves (the add-in's sign-in); without it that route answers 503. */
   addinConfig?: AddinConfigDto | undefined;
   /** The built add-in (dist/addin), served at /addin/ and /manifest.xml; without it those routes are absent. */

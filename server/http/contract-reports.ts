@@ -92,6 +92,44 @@ export type GroupReportDto = z.infer<typeof GroupReportDto>;
 
 const RangeDto = z.object({ from: z.string(), to: z.string() });
 
+/** The AEs' ratings of lead quality (1–5) in a period: how many, their mean, how many of each score, the fields ticked. */
+export const RatingFiguresDto = z.object({
+  count: z.number().int(),
+  average: z.number().nullable(),
+  /** Ratings that gave 1, 2, 3, 4 and 5. */
+  distribution: z.array(z.number().int()).length(5),
+  /** Lead fields ticked as missing or wrong, most ticked first. */
+  fields: z.array(z.object({ field: z.string(), label: z.string(), count: z.number().int() })),
+});
+export type RatingFiguresDto = z.infer<typeof RatingFiguresDto>;
+
+export const RatingGroupDto = z.object({
+  current: RatingFiguresDto,
+  previous: RatingFiguresDto,
+  /** Current minus previous (null when either period has no rating). */
+  change: z.object({ count: z.number(), average: z.number().nullable() }),
+});
+export type RatingGroupDto = z.infer<typeof RatingGroupDto>;
+
+export const RatingSourceDto = RatingGroupDto.extend({ source: z.string().nullable() });
+export type RatingSourceDto = z.infer<typeof RatingSourceDto>;
+
+export const RatingReportDto = z.object({
+  total: RatingGroupDto,
+  /** The manager's per-SDR view: each SDR's ratings, their source lists (lowest average first) and newest sentences. */
+  bySdr: z.array(
+    RatingGroupDto.extend({
+      sdrId: z.string(),
+      label: z.string(),
+      sources: z.array(RatingSourceDto),
+      comments: z.array(z.object({ score: z.number().int(), text: z.string(), companyName: z.string(), at: z.string() })),
+    }),
+  ),
+  /** By the leads' source list, lowest current average first; `source` null for leads without one. */
+  bySource: z.array(RatingSourceDto),
+});
+export type RatingReportDto = z.infer<typeof RatingReportDto>;
+
 export const ReportDto = z.object({
   /** [from, to) as instants; `to` is the start of the day after the last day. */
   range: RangeDto,
@@ -116,6 +154,8 @@ export const ReportDto = z.object({
       cycleDays: z.number(),
     }),
   ),
+  /** The AEs' ratings of the leads (issue 10): overall, per SDR and per source list. */
+  ratings: RatingReportDto,
 });
 export type ReportDto = z.infer<typeof ReportDto>;
 

@@ -542,6 +542,71 @@ export type HandoffList = z.infer<typeof HandoffList>;
 
 export const HandoffIdParams = z.strictObject({ id: Id });
 
+/** The lead record's fields an AE may tick as missing or wrong when rating a lead (the names of LeadDto). */
+export const ratingFieldValues = [
+  'contactName',
+  'title',
+  'email',
+  'phone',
+  'companyName',
+  'webDomain',
+  'website',
+  'employeeCount',
+  'country',
+  'timeZone',
+  'decisionMaker',
+  'needs',
+  'currentSolution',
+  'competitors',
+  'budget',
+  'productInterests',
+  'demoRequested',
+  'sourceList',
+  'notes',
+] as const;
+export type RatingField = (typeof ratingFieldValues)[number];
+
+/** How the pane names the lead fields (the same words as the lead card and the reports). */
+export const ratingFieldLabels: Readonly<Record<RatingField, string>> = {
+  contactName: 'Contact name',
+  title: 'Title',
+  email: 'Email',
+  phone: 'Phone',
+  companyName: 'Company name',
+  webDomain: 'Web domain',
+  website: 'Website',
+  employeeCount: 'Employees',
+  country: 'Country/region',
+  timeZone: 'Time zone',
+  decisionMaker: 'Decision maker',
+  needs: 'Needs and pains',
+  currentSolution: 'Current solution',
+  competitors: 'Competitor or legacy products',
+  budget: 'Budget',
+  productInterests: 'Product interests',
+  demoRequested: 'Demo requested',
+  sourceList: 'Source list',
+  notes: 'Notes',
+};
+
+/** The longest sentence a rating carries (after folding whitespace). */
+export const maxRatingCommentLength = 280;
+
+/**
+ * The AE's rating of the lead's quality, sent with sales_qualified, hand_back and no_show (required) and never with
+ * rescheduled. The server checks the values and names the field at fault: `rating.score` (422 `invalid_score`: a
+ * whole number 1–5), `rating.fields.<i>` (422 `unknown_lead_field`, `duplicate_lead_field`), `rating.comment` (422
+ * `comment_too_long`).
+ */
+export const RatingBody = z.strictObject({
+  score: z.number(),
+  /** Lead fields (ratingFieldValues) that were missing or wrong. */
+  fields: z.array(z.string().max(100)).max(50).optional(),
+  /** One sentence, at most maxRatingCommentLength characters. */
+  comment: z.string().max(2_000).nullable().optional(),
+});
+export type RatingBody = z.infer<typeof RatingBody>;
+
 export const HandoffOutcomeBody = z.strictObject({
   outcome: HandoffOutcome,
   /** hand_back: one of the configured hand-back reasons (required). */
@@ -553,6 +618,8 @@ export const HandoffOutcomeBody = z.strictObject({
   end: IsoDateTime.optional(),
   /** The hand-off version read; a stale one is refused with 409 `stale`. */
   version: z.int().min(1).optional(),
+  /** sales_qualified, hand_back, no_show: the AE's rating of the lead (required); rescheduled: none. */
+  rating: RatingBody.optional(),
 });
 export type HandoffOutcomeBody = z.infer<typeof HandoffOutcomeBody>;
 

@@ -21,10 +21,14 @@ import type {
   HandoffDetailDto,
   HandoffDto,
   HandoffStage as ContractHandoffStage,
+  maxRatingCommentLength as contractMaxCommentLength,
+  RatingField,
   HandoffStartedDto,
   ObligationDto,
 } from './contract';
 import type { HandoffStage } from '../domain/lifecycle';
+import type { LeadFieldName } from '../domain/lead';
+import type { maxRatingCommentLength } from '../domain/rating';
 import type { Handoff, HandoffFinding, ObligationSummary } from '../store/handoff-store';
 import type { Followup } from '../store/followup-store';
 import type { HandoffView, StartedHandoff } from '../engine/handoff-service';
@@ -121,6 +125,12 @@ const iso = (d: Date | null): string | null => (d === null ? null : d.toISOStrin
 
 /** Fails to compile when the contract's hand-off stages drift from the domain's. */
 export const handoffContractMatchesDomain: { stages: Same<ContractHandoffStage, HandoffStage> } = { stages: true };
+
+/** The rating's lead fields and sentence length in the contract are the domain's (checked when compiled). */
+export const ratingContractMatchesDomain: {
+  fields: Same<RatingField, LeadFieldName>;
+  comment: Same<typeof contractMaxCommentLength, typeof maxRatingCommentLength>;
+} = { fields: true, comment: true };
 
 export function toHandoffDto(h: Handoff): HandoffDto {
   return {

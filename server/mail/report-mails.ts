@@ -1,16 +1,20 @@
 // The weekly hand-off scorecard email (issue 7, item 2): the team's figures for the week with the change from the
 // week before, tables by AE, SDR and pair, and bar charts built from table cells (Outlook desktop's Word renderer
-// draws them; no SVG, no images, no script), plus a plain-text part with the same content. Every name, reason text
-// and source list is HTML-escaped where it lands. Imports: mjml (loaded on first render), the domain's report
-// types and field labels, ./mail-layout (escaping, subject).
+// draws them; no SVG, no images, no script), the AEs' ratings of lead quality by SDR and by source list, plus a
+// plain-text part with the same content. Every name, reason text, source list and AE's sentence is HTML-escaped
+// where it lands. Imports: mjml (loaded on first render), the domain's report and rating types and field labels,
+// ./mail-layout (escaping, subject).
 import type mjml2htmlType from 'mjml';
 import { DateTime } from 'luxon';
 import type { FigureChange, Figures, GroupReport, Report } from '../domain/report';
+import type { RatingFigures, RatingReport } from '../domain/rating';
 import { fieldLabels } from '../domain/lead-validation';
 import { escapeHtml, headerSafe, safeHref, type RenderedMail } from './mail-layout';
 
 export interface WeeklyReportInput {
   report: Report;
+  /** The AEs' ratings of the leads of the same week (the section is left out without them). */
+  ratings?: RatingReport | undefined;
   team: { name: string; timeZone: string };
   /** Display names by user id (successes name their SDR and AE). */
   names: Readonly<Record<string, string>>;
@@ -220,6 +224,57 @@ function sections(input: WeeklyReportInput): Section[] {
   ];
 }
 
+const average = (f: RatingFigures): string => (f.average === null ? '–' : `${f.average.toFixed(1)}/5`);
+const averageChange = (delta: number | null): string => (delta === null || delta === 0 ? '' : ` (${delta > 0 ? '+' : ''}${delta.toFixed(1)})`);
+const topFields = (f: RatingFigures, n = 3): string => (f.fields.length === 0 ? '–' : f.fields.slice(0, n).map((x) => `${fieldLabels[x.field]} (${String(x.count)})`).join(', '));
+
+/** The AEs' ratings of lead quality: scores, the fields most often missing or wrong, by SDR and by source list. */
+function ratingSections(ratings: RatingReport): Section[] {
+  const f = ratings.total.current;
+  const c = ratings.total.change;
+  const summary =
+    f.count === 0
+      ? 'No lead was rated this week.'
+      : `${String(f.count)} ${f.count === 1 ? 'lead' : 'leads'} rated, ${average(f)} on average${c.average === null ? '' : ` (${c.average === 0 ? 'no change' : `${c.average > 0 ? '▲' : '▼'} ${Math.abs(c.average).toFixed(1)}`} vs the week before)`}.`;
+  const scoreBars = f.distribution.map((n, i) => ({ label: `${'★'.repeat(i + 1)} ${String(i + 1)}`, value: n })).reverse();
+  const fieldBars = f.fields.map((x) => ({ label: fieldLabels[x.field], value: x.count }));
+  const sdrHeaders = ['', 'Rated', 'Average', 'Most often missing or wrong', 'Lowest source list'];
+  const sdrRows = ratings.bySdr.map((g) => {
+    const lowest = g.sources.find((x) => x.current.count > 0);
+    return [
+      g.label,
+      withChange(String(g.current.count), g.change.count),
+      `${average(g.current)}${averageChange(g.change.average)}`,
+      topFields(g.current, 2),
+      lowest === undefined ? '–' : `${lowest.source ?? '(no source list)'}: ${average(lowest.current)}`,
+    ];
+  });
+  const sourceHeaders = ['Source list', 'Rated', 'Average', 'Most often missing or wrong'];
+  const sourceRows = ratings.bySource.map((g) => [g.source ?? '(no source list)', withChange(String(g.current.count), g.change.count), `${average(g.current)}${averageChange(g.change.average)}`, topFields(g.current, 2)]);
+  const sentences = ratings.bySdr.flatMap((g) => g.comments.map((x) => ({ sdr: g.label, company: x.companyName, score: x.score, text: x.text })));
+  return [
+    {
+      title: 'Lead quality rated by the AEs',
+      html:
+        `<p style="margin:0 0 8px 0;">${escapeHtml(summary)}</p>` +
+        (f.count === 0 ? '' : barsHtml(scoreBars, '#8764b8') + `<div style="height:8px;line-height:8px;font-size:1px;">&nbsp;</div>` + barsHtml(fieldBars, '#ca5010')),
+      text: f.count === 0 ? summary : `${summary}\n${textBars(scoreBars)}\nMissing or wrong:\n${textBars(fieldBars)}`,
+    },
+    {
+      title: 'Ratings by SDR',
+      html:
+        tableHtml(sdrHeaders, sdrRows) +
+        (sentences.length === 0
+          ? ''
+          : `<table role="presentation" border="0" cellpadding="0" cellspacing="0" width="100%" style="margin-top:8px;">${sentences
+              .map((x) => `<tr><td style="border-left:3px solid #d1d1d1;padding:3px 0 3px 10px;font-size:13px;color:${ink};"><strong>${escapeHtml(`${x.sdr}, ${x.company}, ${String(x.score)}/5:`)}</strong> ${escapeHtml(x.text)}</td></tr>`)
+              .join('')}</table>`),
+      text: [textTable(sdrHeaders, sdrRows), ...sentences.map((x) => `> ${x.sdr}, ${x.company}, ${String(x.score)}/5: ${x.text}`)].join('\n'),
+    },
+    { title: 'Ratings by source list', html: tableHtml(sourceHeaders, sourceRows), text: textTable(sourceHeaders, sourceRows) },
+  ];
+}
+
 /** "16–22 November 2026" in the team's zone (the range's `to` is excluded). */
 export function weekLabel(range: { from: Date; to: Date }, timeZone: string, locale = 'en-GB'): string {
   const from = DateTime.fromJSDate(range.from, { zone: timeZone }).setLocale(locale);
@@ -243,7 +298,7 @@ export async function renderWeeklyReport(input: WeeklyReportInput): Promise<Rend
   const f = input.report.total.current;
   const summary = `${String(f.handoffs)} hand-offs, ${pct(f.acceptance.share)} accepted within SLA, ${String(f.breaches)} breaches, ${String(f.conversion.salesQualified)} Sales Qualified.`;
   const list = tiles(f, input.report.total.change);
-  const parts = sections(input);
+  const parts = [...sections(input), ...(input.ratings === undefined ? [] : ratingSections(input.ratings))];
   const link = input.dashboardLink ? safeHref(input.dashboardLink) : null;
 
   const mjml =

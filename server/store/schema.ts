@@ -231,6 +231,21 @@ export interface AuditTable {
   reason_text: string | null;
 }
 
+export interface LeadRatingTable {
+  id: Generated<string>;
+  handoff_id: string;
+  handoff_version: number;
+  lead_id: string;
+  team_id: string;
+  sdr_id: string;
+  ae_id: string;
+  outcome: 'sales_qualified' | 'hand_back' | 'no_show';
+  score: number;
+  fields: ColumnType<string[], string[] | undefined, string[]>;
+  comment: string | null;
+  rated_at: Timestamp;
+}
+
 export interface Database {
   teams: TeamTable;
   users: UserTable;
@@ -246,6 +261,7 @@ export interface Database {
   outbox: OutboxTable;
   followups: FollowupTable;
   handoff_findings: HandoffFindingTable;
+  lead_ratings: LeadRatingTable;
 }
 
 export type TeamRow = Selectable<TeamTable>;

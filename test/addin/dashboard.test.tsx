@@ -7,7 +7,7 @@ import { FluentProvider, webLightTheme } from '@fluentui/react-components';
 import { ApiError } from '../../addin/api/client';
 import { Dashboard, defaultRange } from '../../addin/dashboard/dashboard';
 import { createReportsClient, type ReportsClient, type ReportsFetch } from '../../addin/dashboard/reports-client';
-import type { DrillDownDto, DrillDownQuery, FiguresDto, GroupReportDto, ReportDto, ReportQuery } from '../../server/http/contract-reports';
+import type { DrillDownDto, DrillDownQuery, FiguresDto, GroupReportDto, RatingFiguresDto, RatingGroupDto, ReportDto, ReportQuery } from '../../server/http/contract-reports';
 
 function figures(over: Partial<FiguresDto> = {}): FiguresDto {
   return {
@@ -23,6 +23,14 @@ function figures(over: Partial<FiguresDto> = {}): FiguresDto {
     successes: 0,
     ...over,
   };
+}
+
+function ratingFigures(over: Partial<RatingFiguresDto> = {}): RatingFiguresDto {
+  return { count: 0, average: null, distribution: [0, 0, 0, 0, 0], fields: [], ...over };
+}
+
+function ratingGroup(current: RatingFiguresDto, previous = ratingFigures(), change: RatingGroupDto['change'] = { count: current.count - previous.count, average: null }): RatingGroupDto {
+  return { current, previous, change };
 }
 
 const noChange = {
@@ -47,14 +55,50 @@ const report: ReportDto = {
     meetings: { held: 18, noShow: 3, cancelled: 0, rescheduled: 4, fellThrough: 7 },
     conversion: { salesQualified: 9, handedBack: 6, rate: 0.6 },
     handBackReasons: [{ code: 'no_budget', label: 'No budget', count: 4, texts: ['Budget frozen.'] }],
+    missingData: {
+      leads: 24,
+      withGaps: 6,
+      fields: [{ field: 'phone', label: 'Phone', missing: 2 }, { field: 'budget', label: 'Budget', missing: 5 }],
+      bySource: [
+        { source: 'Webinar <EU>', leads: 8, withGaps: 5, fields: [{ field: 'phone', label: 'Phone', missing: 1 }, { field: 'budget', label: 'Budget', missing: 4 }] },
+        { source: null, leads: 16, withGaps: 1, fields: [{ field: 'phone', label: 'Phone', missing: 1 }, { field: 'budget', label: 'Budget', missing: 1 }] },
+      ],
+    },
   })),
-  bySdr: [],
+  bySdr: [
+    group('Sara <b>Sdr</b>', figures({ handoffs: 15, conversion: { salesQualified: 6, handedBack: 2, rate: 0.75 }, missingData: { leads: 15, withGaps: 4, fields: [], bySource: [] }, withoutFollowup: 1 }), { sdrId: 'sdr-1' }),
+  ],
   byAe: [
     group('Alex Ae', figures({ handoffs: 14, acceptance: { settled: 12, withinSla: 10, share: 0.8333, medianHoursToAccept: 2 }, breaches: 2 }), { aeId: 'ae-1' }),
     group("Bea O'Brien", figures({ handoffs: 10, acceptance: { settled: 8, withinSla: 5, share: 0.625, medianHoursToAccept: 6 }, breaches: 5 }), { aeId: 'ae-2' }),
   ],
-  byPair: [],
-  successes: [],
+  byPair: [group("Sara <b>Sdr</b> → Bea O'Brien", figures({ handoffs: 9, acceptance: { settled: 8, withinSla: 6, share: 0.75, medianHoursToAccept: 3 }, breaches: 2 }), { sdrId: 'sdr-1', aeId: 'ae-2' })],
+  successes: [
+    { handoffId: 'h-9', leadId: 'l-9', contactName: 'Hanna <b>Schmidt</b>', companyName: 'Helix Biotech', sdrName: 'Sara <b>Sdr</b>', aeName: "Bea O'Brien", at: '2026-11-20T15:00:00.000Z', cycleDays: 12.5 },
+  ],
+  ratings: {
+    total: ratingGroup(
+      ratingFigures({ count: 12, average: 3.25, distribution: [1, 2, 4, 3, 2], fields: [{ field: 'budget', label: 'Budget', count: 5 }, { field: 'phone', label: 'Phone', count: 2 }] }),
+      ratingFigures({ count: 10, average: 3.5, distribution: [0, 2, 3, 3, 2] }),
+      { count: 2, average: -0.25 },
+    ),
+    bySdr: [
+      {
+        ...ratingGroup(ratingFigures({ count: 7, average: 2.86, distribution: [1, 2, 2, 1, 1], fields: [{ field: 'budget', label: 'Budget', count: 4 }] }), ratingFigures({ count: 5, average: 3.2 }), { count: 2, average: -0.34 }),
+        sdrId: 'sdr-1',
+        label: 'Sara <b>Sdr</b>',
+        sources: [
+          { ...ratingGroup(ratingFigures({ count: 4, average: 2, distribution: [1, 2, 1, 0, 0] })), source: 'Webinar <EU>' },
+          { ...ratingGroup(ratingFigures({ count: 3, average: 4 })), source: 'Trade fair' },
+        ],
+        comments: [{ score: 1, text: 'Budget was <i>invented</i>.', companyName: 'Helix', at: '2026-11-20T10:00:00.000Z' }],
+      },
+    ],
+    bySource: [
+      { ...ratingGroup(ratingFigures({ count: 4, average: 2, fields: [{ field: 'budget', label: 'Budget', count: 3 }] })), source: 'Webinar <EU>' },
+      { ...ratingGroup(ratingFigures({ count: 2, average: 4.5 })), source: null },
+    ],
+  },
 };
 
 const drill: DrillDownDto = {
@@ -159,6 +203,57 @@ describe('Dashboard', () => {
     await userEvent.setup().click(screen.getByRole('button', { name: 'Retry' }));
     expect(await screen.findByRole('button', { name: /Hand-offs: 24/ })).toBeInTheDocument();
     expect(screen.queryByText('Only managers and admins see reports.')).not.toBeInTheDocument();
+  });
+
+  it('shows the SDRs and the SDR×AE pairs in tables, names as text', async () => {
+    const { client } = fakeClient();
+    show(client);
+    const sdrs = await screen.findByRole('table', { name: 'Hand-offs by SDR' });
+    const sara = within(sdrs).getByRole('row', { name: /Sara <b>Sdr<\/b>/ });
+    expect(within(sara).getByText('15 (+4)')).toBeInTheDocument();
+    expect(within(sara).getByText('75 %')).toBeInTheDocument();
+    const pairs = screen.getByRole('table', { name: 'Hand-offs by SDR and AE pair' });
+    const pair = within(pairs).getByRole('row', { name: /Sara <b>Sdr<\/b> → Bea O'Brien/ });
+    expect(within(pair).getByText('9 (+4)')).toBeInTheDocument();
+  });
+
+  it("shows the AEs' ratings: the team's average and scores, a row per SDR with their lowest list and latest sentence, and the source lists", async () => {
+    const { client } = fakeClient();
+    show(client);
+    expect(await screen.findByRole('heading', { name: 'Lead quality rated by the AEs' })).toBeInTheDocument();
+    expect(screen.getByText(/12 ratings, 3\.3 \/ 5 on average \(-0\.3 on the period before\)\./)).toBeInTheDocument();
+    expect(screen.getByText(/Scores 1 to 5: 1 · 2 · 4 · 3 · 2\. Most often missing or wrong: Budget \(5\), Phone \(2\)\./)).toBeInTheDocument();
+    const bySdr = screen.getByRole('table', { name: 'Ratings by SDR' });
+    const sara = within(bySdr).getByRole('row', { name: /Sara <b>Sdr<\/b>/ });
+    for (const text of ['7 (+2)', '2.9 / 5', '-0.3 on the period before', 'Budget (4)', 'Webinar <EU>: 2.0 / 5', 'Helix, 1/5: Budget was <i>invented</i>.']) {
+      expect(within(sara).getByText(text)).toBeInTheDocument();
+    }
+    const bySource = screen.getByRole('table', { name: 'Ratings by source list' });
+    expect(within(bySource).getAllByRole('row').map((r) => r.textContent)).toEqual([
+      'Source listRatedAverageChangeMost often missing or wrong',
+      'Webinar <EU>4 (+4)2.0 / 5no earlier ratingsBudget (3)',
+      '(no source list)2 (+2)4.5 / 5no earlier ratings–',
+    ]);
+  });
+
+  it('shows missing data by source list and the successes, names as text', async () => {
+    const { client } = fakeClient();
+    show(client);
+    const table = await screen.findByRole('table', { name: 'Missing data by source list' });
+    expect(within(table).getAllByRole('row').map((r) => r.textContent)).toEqual([
+      'Source listLeads handed offMissing dataShareFields missing',
+      'Webinar <EU>8563 %Budget (4), Phone (1)',
+      '(no source list)1616 %Phone (1), Budget (1)',
+    ]);
+    expect(screen.getByRole('heading', { name: 'Successes (1)' })).toBeInTheDocument();
+    expect(within(screen.getByRole('list', { name: 'Successes' })).getByText("Helix Biotech — Hanna <b>Schmidt</b> (Sara <b>Sdr</b> → Bea O'Brien, 2026-11-20, 12.5 days from lead to Sales Qualified)")).toBeInTheDocument();
+  });
+
+  it('says so when nothing was rated', async () => {
+    const { client } = fakeClient({ report: () => Promise.resolve({ ...report, ratings: { total: ratingGroup(ratingFigures()), bySdr: [], bySource: [] } }) });
+    show(client);
+    expect(await screen.findByText('No lead was rated in this range.')).toBeInTheDocument();
+    expect(screen.queryByRole('table', { name: 'Ratings by SDR' })).not.toBeInTheDocument();
   });
 
   it('picks the four whole weeks before today', () => {

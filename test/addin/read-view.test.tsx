@@ -113,7 +113,7 @@ describe('ReadView (message read)', () => {
     expect(screen.getByText(/This version of Outlook cannot open a reply from Baton/)).toBeInTheDocument();
   });
 
-  it('hands the lead back: reason and text named when missing, then recorded with the version read', async () => {
+  it('hands the lead back: reason, text and rating named when missing, then recorded with the version read and the rating', async () => {
     const detail = accepted();
     const closed = aHandoffDetail({ ...detail, handoff: { ...detail.handoff, stage: 'closed', outcome: 'hand_back', version: 2 }, obligations: [] });
     const client = fakeClient({
@@ -129,16 +129,62 @@ describe('ReadView (message read)', () => {
     await user.click(screen.getByRole('button', { name: 'Record outcome' }));
     expect(screen.getByText('Choose why the lead goes back.')).toBeInTheDocument();
     expect(screen.getByText('Say in a few words why the lead goes back.')).toBeInTheDocument();
+    expect(screen.getByText('Rate the lead from 1 to 5.')).toBeInTheDocument();
     expect(client.recordOutcome).not.toHaveBeenCalled();
+    await user.click(screen.getByRole('radio', { name: '2 of 5' }));
 
     await user.click(screen.getByRole('combobox', { name: /Reason/ }));
     await user.click(await screen.findByRole('option', { name: 'No budget' }));
     await user.type(screen.getByRole('textbox', { name: /Why, in a few words/ }), 'Budget frozen until Q3');
     await user.click(screen.getByRole('button', { name: 'Record outcome' }));
     expect(await screen.findByText('This hand-off is closed: Handed back.')).toBeInTheDocument();
-    expect(client.recordOutcome).toHaveBeenCalledWith(HANDOFF_ID, { outcome: 'hand_back', reasonCode: 'no_budget', text: 'Budget frozen until Q3', version: 1 });
+    expect(client.recordOutcome).toHaveBeenCalledWith(HANDOFF_ID, { outcome: 'hand_back', reasonCode: 'no_budget', text: 'Budget frozen until Q3', version: 1, rating: { score: 2, fields: [] } });
     expect(screen.getByText('Closed: Handed back')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Record outcome' })).not.toBeInTheDocument();
+  });
+
+  it('rates the lead with the outcome: the score, the fields ticked in the lead record’s order, one sentence; a refused field shown at its place', async () => {
+    const detail = accepted();
+    const closed = aHandoffDetail({ ...detail, handoff: { ...detail.handoff, stage: 'closed', outcome: 'sales_qualified', version: 2 }, obligations: [] });
+    let refuse = true;
+    const client = fakeClient({
+      me: jest.fn(() => Promise.resolve(anAeMe())),
+      getHandoff: jest.fn(() => Promise.resolve(detail)),
+      recordOutcome: jest.fn(() =>
+        refuse
+          ? Promise.reject(new ApiError(422, { code: 'unknown_lead_field', message: '"budget" is not a field of the lead record.', field: 'rating.fields.1' }))
+          : Promise.resolve(closed),
+      ),
+    });
+    const user = userEvent.setup();
+    renderPane(client, fakeMailbox('message_read'));
+    await user.click(await screen.findByRole('radio', { name: 'Sales qualified: I take the lead' }));
+    expect(screen.getByRole('radiogroup', { name: /Lead quality/ })).toBeInTheDocument();
+    await user.click(screen.getByRole('radio', { name: '4 of 5' }));
+    const fields = screen.getByRole('group', { name: 'What was missing or wrong in the lead record?' });
+    await user.click(within(fields).getByRole('checkbox', { name: 'Budget' }));
+    await user.click(within(fields).getByRole('checkbox', { name: 'Phone' }));
+    await user.click(within(fields).getByRole('checkbox', { name: 'Notes' }));
+    await user.click(within(fields).getByRole('checkbox', { name: 'Notes' }));
+    const sentence = screen.getByRole('textbox', { name: /In one sentence/ });
+    await user.type(sentence, 'x'.repeat(281));
+    await user.click(screen.getByRole('button', { name: 'Record outcome' }));
+    expect(screen.getByText('Keep it to one sentence: at most 280 characters (now 281).')).toBeInTheDocument();
+    expect(client.recordOutcome).not.toHaveBeenCalled();
+
+    await user.clear(sentence);
+    await user.type(sentence, '  Budget was a   guess. ');
+    await user.click(screen.getByRole('button', { name: 'Record outcome' }));
+    expect(await within(fields).findByRole('alert')).toHaveTextContent('"budget" is not a field of the lead record. (ticked field 2)');
+    expect(client.recordOutcome).toHaveBeenCalledWith(HANDOFF_ID, {
+      outcome: 'sales_qualified',
+      version: 1,
+      rating: { score: 4, fields: ['phone', 'budget'], comment: 'Budget was a guess.' },
+    });
+
+    refuse = false;
+    await user.click(screen.getByRole('button', { name: 'Record outcome' }));
+    expect(await screen.findByText('Closed: Sales qualified')).toBeInTheDocument();
   });
 
   it('asks for the new time of a rescheduled meeting, and shows a refusal of the server', async () => {
@@ -152,6 +198,7 @@ describe('ReadView (message read)', () => {
     const user = userEvent.setup();
     renderPane(client, fakeMailbox('message_read'));
     await user.click(await screen.findByRole('radio', { name: 'Rescheduled' }));
+    expect(screen.queryByRole('radiogroup', { name: /Lead quality/ })).not.toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Record outcome' }));
     expect(screen.getByText('Give the new start of the meeting.')).toBeInTheDocument();
     await user.type(screen.getByLabelText(/New start/), '2026-11-27T10:00');

@@ -8,6 +8,7 @@
 import { createHandoffService } from '../../server/engine/handoff-service';
 import { loadSettings } from '../../server/settings/load-settings';
 import { createFollowupStore } from '../../server/store/followup-store';
+import { createRatingStore } from '../../server/store/rating-store';
 import { createHandoffStore } from '../../server/store/handoff-store';
 import { createLeadStore } from '../../server/store/lead-store';
 import { createPeopleStore } from '../../server/store/people-store';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
       people: createPeopleStore(db),
       criteria: { required: [], rules: [] },
       handBackReasons: settings.handBackReasons,
+      ratings: createRatingStore(db),
       mailbox: h.gateway,
       obligations: h.runtime.engine.obligations,
     });
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
 
     // The outcome, recorded by the AE through the hand-off API: Sales Qualified.
     const current = await service.view({ userId: ae.id, role: 'ae', teamId: ae.teamId }, started.handoff.id);
-    await service.recordOutcome({ userId: ae.id, role: 'ae', teamId: ae.teamId }, started.handoff.id, { outcome: 'sales_qualified', version: current.handoff.version });
+    await service.recordOutcome({ userId: ae.id, role: 'ae', teamId: ae.teamId }, started.handoff.id, { outcome: 'sales_qualified', version: current.handoff.version, rating: { score: 4 } });
     await h.settle();
     const batonOutcome = take(h);
     const closed = await db.selectFrom('handoffs').innerJoin('leads', 'leads.id', 'handoffs.lead_id').select(['handoffs.stage', 'leads.status']).where('handoffs.id', '=', started.handoff.id).executeTakeFirstOrThrow();

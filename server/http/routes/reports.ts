@@ -12,6 +12,8 @@ import {
   ReportSentDto,
   type FiguresDto,
   type GroupReportDto,
+  type RatingGroupDto,
+  type RatingReportDto,
 } from '../contract-reports';
 import { requireAuth } from '../auth';
 import { errorResponses, forbidden, HttpError } from '../errors';
@@ -23,6 +25,8 @@ import { fieldLabels } from '../../domain/lead-validation';
 import type { Team } from '../../domain/people';
 import { dayRange, handoffsBehind, reportOfAggregates, type Figures, type GroupReport, type ReportRange } from '../../domain/report';
 import type { ReportSettings } from '../../domain/report-settings';
+import { ratingReport, type RatingGroup, type RatingReport } from '../../domain/rating';
+import type { RatingStore } from '../../store/rating-store';
 import type { PeopleStore } from '../../store/people-store';
 import type { DrillDownHandoff, ReportStore, TeamSet } from '../../store/report-store';
 import { WeeklyReportRefusal, type WeeklyReportJob } from '../../engine/weekly-report';
@@ -31,6 +35,8 @@ export interface ReportRouteDeps {
   clock: Clock;
   peopleStore: Pick<PeopleStore, 'listTeams' | 'getTeam'>;
   reportStore: ReportStore;
+  /** The AEs' ratings of the leads, counted for the report's `ratings` section. */
+  ratingStore: Pick<RatingStore, 'counts'>;
   reportSettings: ReportSettings;
   handBackReasons: readonly HandBackReason[];
   /** POST /api/reports/send; without it that route answers 503. */
@@ -97,6 +103,24 @@ export function registerReportRoutes(app: App, deps: ReportRouteDeps): void {
     };
   };
   const groupDto = (g: GroupReport): GroupReportDto => ({ ...g, current: figuresDto(g.current), previous: figuresDto(g.previous) });
+  const ratingFigures = (f: RatingGroup['current']) => ({
+    count: f.count,
+    average: f.average,
+    distribution: [...f.distribution],
+    fields: f.fields.map((x) => ({ field: x.field, label: fieldLabels[x.field], count: x.count })),
+  });
+  const ratingGroupDto = (g: RatingGroup): RatingGroupDto => ({ current: ratingFigures(g.current), previous: ratingFigures(g.previous), change: g.change });
+  const ratingsDto = (r: RatingReport): RatingReportDto => ({
+    total: ratingGroupDto(r.total),
+    bySdr: r.bySdr.map((g) => ({
+      ...ratingGroupDto(g),
+      sdrId: g.sdrId,
+      label: g.label,
+      sources: g.sources.map((x) => ({ ...ratingGroupDto(x), source: x.source })),
+      comments: g.comments.map((c) => ({ score: c.score, text: c.text, companyName: c.companyName, at: c.at.toISOString() })),
+    })),
+    bySource: r.bySource.map((x) => ({ ...ratingGroupDto(x), source: x.source })),
+  });
   const teamDto = (t: Team) => ({ id: t.id, name: t.name });
   const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
@@ -111,8 +135,9 @@ export function registerReportRoutes(app: App, deps: ReportRouteDeps): void {
       },
     },
     async (request) => {
-      const { scope, report: r, people } = await report(requireAuth(request).actor, request.query);
+      const { scope, report: r, people, range } = await report(requireAuth(request).actor, request.query);
       const names = new Map(people.map((p) => [p.id, p.displayName]));
+      const ratings = ratingReport(await deps.ratingStore.counts(range, scope.teams), people);
       return {
         range: { from: r.range.from.toISOString(), to: r.range.to.toISOString() },
         previousRange: { from: r.previousRange.from.toISOString(), to: r.previousRange.to.toISOString() },
@@ -133,6 +158,7 @@ export function registerReportRoutes(app: App, deps: ReportRouteDeps): void {
           at: s.at.toISOString(),
           cycleDays: s.cycleDays,
         })),
+        ratings: ratingsDto(ratings),
       };
     },
   );

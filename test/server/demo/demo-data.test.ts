@@ -9,6 +9,8 @@ import { loadSettings } from '../../../server/settings/load-settings';
 import { createFollowupStore } from '../../../server/store/followup-store';
 import { createLeadStore } from '../../../server/store/lead-store';
 import { createReportStore } from '../../../server/store/report-store';
+import { createRatingStore } from '../../../server/store/rating-store';
+import { ratingReport } from '../../../server/domain/rating';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 
 let tdb: TestDatabase;
@@ -81,5 +83,27 @@ describe('demo history', () => {
     expect(report.byAe.length).toBeGreaterThan(1);
     expect(report.successes.length).toBe(f.successes);
     expect(report.total.previous.handoffs).toBeGreaterThan(0);
+  });
+
+  it("gives the dashboard the AEs' ratings: varied scores and ticked fields, by SDR and by source list", async () => {
+    const range = { from: new Date(now.getTime() - 28 * 86_400_000), to: now };
+    const people = await tdb.db.selectFrom('users').select(['id', 'display_name as displayName']).execute();
+    const ratings = ratingReport(await createRatingStore(tdb.db).counts(range, 'all'), people);
+    const f = ratings.total.current;
+    expect(f.count).toBeGreaterThan(10);
+    expect(f.distribution.filter((n) => n > 0).length).toBeGreaterThanOrEqual(4);
+    expect(f.fields.length).toBeGreaterThan(2);
+    expect(ratings.bySdr.length).toBeGreaterThan(1);
+    expect(ratings.bySource.length).toBeGreaterThan(1);
+    const averages = ratings.bySource.flatMap((x) => (x.current.average === null ? [] : [x.current.average]));
+    expect(Math.max(...averages) - Math.min(...averages)).toBeGreaterThan(0.5);
+    expect(ratings.bySdr.some((g) => g.comments.length > 0)).toBe(true);
+    expect(ratings.total.previous.count).toBeGreaterThan(0);
+    // Every closed hand-off is rated once for its outcome, with its audit line.
+    const closed = await tdb.db.selectFrom('handoffs').select('id').where('stage', '=', 'closed').execute();
+    const final = await tdb.db.selectFrom('lead_ratings').select('handoff_id').where('outcome', '<>', 'no_show').execute();
+    expect(final.map((r) => r.handoff_id).sort()).toEqual(closed.map((r) => r.id).sort());
+    const audits = await tdb.db.selectFrom('audit_log').select('id').where('to_state', '=', 'rated').execute();
+    expect(audits.length).toBe((await tdb.db.selectFrom('lead_ratings').select('id').execute()).length);
   });
 });

@@ -8,6 +8,7 @@ import { createLogger } from '../../../server/log';
 import { createOutboxStore } from '../../../server/store/outbox-store';
 import { createPeopleStore } from '../../../server/store/people-store';
 import { createReportStore } from '../../../server/store/report-store';
+import { createRatingStore } from '../../../server/store/rating-store';
 import { createWeeklyReportJob } from '../../../server/engine/weekly-report';
 import { parseReportSettings, type ReportSettings } from '../../../server/domain/report-settings';
 
@@ -30,7 +31,7 @@ const schedule = settings({
 });
 
 const job = (s = schedule) =>
-  createWeeklyReportJob({ db: db.db, reports: createReportStore(db.db), people: createPeopleStore(db.db), outbox: createOutboxStore(db.db), settings: s, handBackReasons: [], now: () => now, logger });
+  createWeeklyReportJob({ db: db.db, reports: createReportStore(db.db), ratings: createRatingStore(db.db), people: createPeopleStore(db.db), outbox: createOutboxStore(db.db), settings: s, handBackReasons: [], now: () => now, logger });
 
 beforeAll(async () => {
   db = await openTestDatabase();

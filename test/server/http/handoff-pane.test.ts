@@ -6,6 +6,7 @@ import type { User } from '../../../server/domain/people';
 import type { MailboxGateway, Schedule } from '../../../server/domain/mailbox';
 import { createHandoffService } from '../../../server/engine/handoff-service';
 import { createHandoffStore } from '../../../server/store/handoff-store';
+import { createRatingStore } from '../../../server/store/rating-store';
 import { createFollowupStore } from '../../../server/store/followup-store';
 import { call, errorOf, qualifiedLead, startHarness, type ApiResponse, type Harness, type Org } from './harness';
 
@@ -45,6 +46,7 @@ beforeAll(async () => {
           people: deps.peopleStore,
           criteria: deps.qualificationCriteria,
           handBackReasons: deps.handBackReasons,
+          ratings: createRatingStore(deps.db),
           mailbox: fakeMailbox,
           inviter: { requestInvite: (id) => Promise.resolve(booked.has(id) ? 'already_booked' : (booked.add(id), 'booked')) },
         }),

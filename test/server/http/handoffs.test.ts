@@ -1,12 +1,14 @@
 // /api/handoffs through the real app and database, with a hand-written fake of the mailbox gateway (automatic
 // replies, free/busy): starting a hand-off and every refusal of it, reading and listing, the AE's outcomes with
-// their lead status, owner, audit lines and outbox rows, and reassignment.
+// their lead status, owner, audit lines and outbox rows, the AE's rating of the lead and every refusal of it, and
+// reassignment.
 import { sql } from 'kysely';
 import type { HandoffDetailDto, HandoffList, HandoffStartedDto, LeadDto } from '../../../server/http/contract';
 import type { User } from '../../../server/domain/people';
 import { GatewayError, type AutomaticReplies, type MailboxGateway, type MailboxSettings, type Schedule } from '../../../server/domain/mailbox';
 import { createHandoffService } from '../../../server/engine/handoff-service';
 import { createHandoffStore } from '../../../server/store/handoff-store';
+import { createRatingStore } from '../../../server/store/rating-store';
 import { createFollowupStore } from '../../../server/store/followup-store';
 import { call, errorOf, qualifiedLead, startHarness, type ApiResponse, type Harness, type Org } from './harness';
 
@@ -56,6 +58,7 @@ beforeAll(async () => {
           people: deps.peopleStore,
           criteria: deps.qualificationCriteria,
           handBackReasons: deps.handBackReasons,
+          ratings: createRatingStore(deps.db),
           mailbox: fakeMailbox,
           inviter: { requestInvite: (id, slot) => Promise.resolve(invites.has(id) ? 'already_booked' : (invites.set(id, slot), 'booked')) },
         }),
@@ -358,7 +361,7 @@ describe('POST /api/handoffs/:id/outcome', () => {
 
   it('Sales Qualified: the lead moves to the AE, the hand-off closes, with audit lines', async () => {
     const { lead, handoffId } = await acceptedHandoff();
-    const res = await outcome(org.emeaAe, handoffId, { outcome: 'sales_qualified' });
+    const res = await outcome(org.emeaAe, handoffId, { outcome: 'sales_qualified', rating: { score: 4 } });
     expect(res.statusCode).toBe(200);
     expect(detail(res)).toMatchObject({
       handoff: { stage: 'closed', outcome: 'sales_qualified', version: 2 },
@@ -369,9 +372,10 @@ describe('POST /api/handoffs/:id/outcome', () => {
     const leadTrail = await h.leads.auditTrail('lead', lead.id);
     expect(leadTrail.at(-1)).toMatchObject({ actorId: org.emeaAe.id, from: 'suspect', to: 'sales_qualified' });
     const handoffTrail = await h.leads.auditTrail('handoff', handoffId);
-    expect(handoffTrail.at(-1)).toMatchObject({ actorId: org.emeaAe.id, from: 'accepted', to: 'closed', reasonCode: 'sales_qualified' });
+    expect(handoffTrail.at(-2)).toMatchObject({ actorId: org.emeaAe.id, from: 'accepted', to: 'closed', reasonCode: 'sales_qualified' });
+    expect(handoffTrail.at(-1)).toMatchObject({ actorId: org.emeaAe.id, from: 'closed', to: 'rated', reasonCode: 'sales_qualified', reasonText: '4/5' });
 
-    const again = await outcome(org.emeaAe, handoffId, { outcome: 'sales_qualified' });
+    const again = await outcome(org.emeaAe, handoffId, { outcome: 'sales_qualified', rating: { score: 4 } });
     expect(again.statusCode).toBe(409);
     expect(errorOf(again).code).toBe('handoff_closed');
   });
@@ -379,28 +383,28 @@ describe('POST /api/handoffs/:id/outcome', () => {
   it('refuses an outcome by anyone but the AE (403 not_the_ae; 404 for those who cannot see it)', async () => {
     const { lead, handoffId } = await acceptedHandoff();
     for (const who of [org.emeaSdr, org.emeaManager, org.admin]) {
-      const res = await outcome(who, handoffId, { outcome: 'sales_qualified' });
+      const res = await outcome(who, handoffId, { outcome: 'sales_qualified', rating: { score: 4 } });
       expect(res.statusCode).toBe(403);
       expect(errorOf(res).code).toBe('not_the_ae');
     }
-    expect((await outcome(org.emeaAe2, handoffId, { outcome: 'sales_qualified' })).statusCode).toBe(404);
+    expect((await outcome(org.emeaAe2, handoffId, { outcome: 'sales_qualified', rating: { score: 4 } })).statusCode).toBe(404);
     expect((await h.leads.get(lead.id))?.status).toBe('suspect');
   });
 
   it('hand back: reason code and text required (422 naming the field); then the lead goes back to the SDR and the SDR is told', async () => {
     const { lead, handoffId } = await acceptedHandoff();
-    const noReason = await outcome(org.emeaAe, handoffId, { outcome: 'hand_back', text: 'No budget until Q3' });
+    const noReason = await outcome(org.emeaAe, handoffId, { outcome: 'hand_back', text: 'No budget until Q3', rating: { score: 2 } });
     expect(noReason.statusCode).toBe(422);
     expect(errorOf(noReason)).toMatchObject({ code: 'reason_required', field: 'reasonCode' });
-    const noText = await outcome(org.emeaAe, handoffId, { outcome: 'hand_back', reasonCode: 'no_budget', text: '  ' });
+    const noText = await outcome(org.emeaAe, handoffId, { outcome: 'hand_back', reasonCode: 'no_budget', text: '  ', rating: { score: 2 } });
     expect(noText.statusCode).toBe(422);
     expect(errorOf(noText)).toMatchObject({ code: 'reason_text_required', field: 'text' });
-    const unknown = await outcome(org.emeaAe, handoffId, { outcome: 'hand_back', reasonCode: 'bored', text: 'x' });
+    const unknown = await outcome(org.emeaAe, handoffId, { outcome: 'hand_back', reasonCode: 'bored', text: 'x', rating: { score: 2 } });
     expect(errorOf(unknown)).toMatchObject({ code: 'unknown_reason', field: 'reasonCode' });
     expect((await h.leads.get(lead.id))?.status).toBe('suspect');
     expect(await db().selectFrom('outbox').selectAll().execute()).toEqual([]);
 
-    const res = await outcome(org.emeaAe, handoffId, { outcome: 'hand_back', reasonCode: 'no_budget', text: 'No budget until Q3' });
+    const res = await outcome(org.emeaAe, handoffId, { outcome: 'hand_back', reasonCode: 'no_budget', text: 'No budget until Q3', rating: { score: 2 } });
     expect(res.statusCode).toBe(200);
     expect(detail(res).handoff).toMatchObject({ stage: 'closed', outcome: 'hand_back' });
     expect(await h.leads.get(lead.id)).toMatchObject({
@@ -418,20 +422,21 @@ describe('POST /api/handoffs/:id/outcome', () => {
     expect(payload.subject).toContain('Grace Hopper');
     expect(payload.html).toContain('No budget until Q3');
     const handoffTrail = await h.leads.auditTrail('handoff', handoffId);
-    expect(handoffTrail.at(-1)).toMatchObject({ to: 'closed', reasonCode: 'no_budget', reasonText: 'No budget until Q3' });
+    expect(handoffTrail.at(-2)).toMatchObject({ to: 'closed', reasonCode: 'no_budget', reasonText: 'No budget until Q3' });
   });
 
   it('no-show moves the stage; a stale version is refused', async () => {
     const { handoffId } = await acceptedHandoff();
-    const staleRes = await outcome(org.emeaAe, handoffId, { outcome: 'no_show', version: 7 });
+    const staleRes = await outcome(org.emeaAe, handoffId, { outcome: 'no_show', version: 7, rating: { score: 3 } });
     expect(staleRes.statusCode).toBe(409);
     expect(errorOf(staleRes).code).toBe('stale');
-    const res = await outcome(org.emeaAe, handoffId, { outcome: 'no_show', version: 1 });
+    const res = await outcome(org.emeaAe, handoffId, { outcome: 'no_show', version: 1, rating: { score: 3 } });
     expect(res.statusCode).toBe(200);
     expect(detail(res).handoff).toMatchObject({ stage: 'no_show', version: 2 });
     const trail = await h.leads.auditTrail('handoff', handoffId);
-    expect(trail.at(-1)).toMatchObject({ from: 'accepted', to: 'no_show', actorId: org.emeaAe.id });
-    const twice = await outcome(org.emeaAe, handoffId, { outcome: 'no_show' });
+    expect(trail.at(-2)).toMatchObject({ from: 'accepted', to: 'no_show', actorId: org.emeaAe.id });
+    expect(trail.at(-1)).toMatchObject({ from: 'no_show', to: 'rated', reasonCode: 'no_show', reasonText: '3/5' });
+    const twice = await outcome(org.emeaAe, handoffId, { outcome: 'no_show', rating: { score: 3 } });
     expect(twice.statusCode).toBe(409);
     expect(errorOf(twice).code).toBe('illegal_transition');
   });
@@ -460,12 +465,118 @@ describe('POST /api/handoffs/:id/outcome', () => {
   it('refuses an outcome before the intro was sent (lead still qualified)', async () => {
     const lead = await qualifiedLeadOf(org.emeaSdr);
     const handoffId = started(await start(org.emeaSdr, { leadId: lead.id })).handoff.id;
-    const res = await outcome(org.emeaAe, handoffId, { outcome: 'sales_qualified' });
+    const res = await outcome(org.emeaAe, handoffId, { outcome: 'sales_qualified', rating: { score: 4 } });
     expect(res.statusCode).toBe(409);
     expect(errorOf(res).code).toBe('lead_wrong_state');
     expect((await h.leads.get(lead.id))?.status).toBe('qualified');
-    const unknown = await outcome(org.emeaAe, handoffId, { outcome: 'sales_qualified', rating: 5 });
-    expect(errorOf(unknown)).toMatchObject({ code: 'unknown_field', field: 'rating' });
+    const notObject = await outcome(org.emeaAe, handoffId, { outcome: 'sales_qualified', rating: 5 });
+    expect(notObject.statusCode).toBe(400);
+    expect(errorOf(notObject)).toMatchObject({ code: 'invalid_request', field: 'rating' });
+  });
+});
+
+describe("the AE's rating of the lead with the outcome", () => {
+  const outcome = (as: User, id: string, body: Record<string, unknown>) => call(h, as, 'POST', `/api/handoffs/${id}/outcome`, body);
+  const ratings = () => db().selectFrom('lead_ratings').selectAll().execute();
+
+  it('is stored with the outcome in one go: score, ticked fields, the sentence, the audit line', async () => {
+    const { lead, handoffId } = await acceptedHandoff();
+    const res = await outcome(org.emeaAe, handoffId, {
+      outcome: 'hand_back',
+      reasonCode: 'no_budget',
+      text: 'No budget until Q3',
+      version: 1,
+      rating: { score: 2, fields: ['budget', 'decisionMaker'], comment: '  Budget was a guess,\n the CTO   does not sign. ' },
+    });
+    expect(res.statusCode).toBe(200);
+    const [row, ...more] = await ratings();
+    expect(more).toEqual([]);
+    expect(row).toMatchObject({
+      handoff_id: handoffId,
+      handoff_version: 2,
+      lead_id: lead.id,
+      team_id: 'emea',
+      sdr_id: org.emeaSdr.id,
+      ae_id: org.emeaAe.id,
+      outcome: 'hand_back',
+      score: 2,
+      fields: ['budget', 'decisionMaker'],
+      comment: 'Budget was a guess, the CTO does not sign.',
+    });
+    expect(new Date(row?.rated_at ?? 0).toISOString()).toBe(h.clock.now().toISOString());
+    const trail = await h.leads.auditTrail('handoff', handoffId);
+    expect(trail.at(-1)).toMatchObject({
+      actorId: org.emeaAe.id,
+      from: 'closed',
+      to: 'rated',
+      reasonCode: 'hand_back',
+      reasonText: '2/5; missing or wrong: budget, decisionMaker; Budget was a guess, the CTO does not sign.',
+    });
+  });
+
+  it('rates a no-show, then the outcome after the new meeting: one rating per outcome', async () => {
+    const { handoffId } = await acceptedHandoff();
+    expect((await outcome(org.emeaAe, handoffId, { outcome: 'no_show', rating: { score: 3, fields: ['phone'] } })).statusCode).toBe(200);
+    const moved = await outcome(org.emeaAe, handoffId, { outcome: 'rescheduled', start: '2026-12-01T10:00:00Z', end: '2026-12-01T10:30:00Z' });
+    expect(moved.statusCode).toBe(200);
+    await db().updateTable('handoffs').set({ stage: 'accepted' }).where('id', '=', handoffId).execute();
+    expect((await outcome(org.emeaAe, handoffId, { outcome: 'sales_qualified', rating: { score: 5 } })).statusCode).toBe(200);
+    const rows = (await ratings()).map((r) => ({ outcome: r.outcome, score: r.score, fields: r.fields, version: r.handoff_version }));
+    expect(rows.sort((a, b) => a.version - b.version)).toEqual([
+      { outcome: 'no_show', score: 3, fields: ['phone'], version: 2 },
+      { outcome: 'sales_qualified', score: 5, fields: [], version: 4 },
+    ]);
+  });
+
+  it.each([
+    ['no rating with Sales Qualified', { outcome: 'sales_qualified' }, 422, 'rating_required', 'rating'],
+    ['no rating with a no-show', { outcome: 'no_show' }, 422, 'rating_required', 'rating'],
+    ['a rating with a reschedule', { outcome: 'rescheduled', start: '2026-12-01T10:00:00Z', end: '2026-12-01T10:30:00Z', rating: { score: 3 } }, 422, 'rating_not_allowed', 'rating'],
+    ['a score of 0', { outcome: 'sales_qualified', rating: { score: 0 } }, 422, 'invalid_score', 'rating.score'],
+    ['a score of 6', { outcome: 'sales_qualified', rating: { score: 6 } }, 422, 'invalid_score', 'rating.score'],
+    ['a score of 3.5', { outcome: 'sales_qualified', rating: { score: 3.5 } }, 422, 'invalid_score', 'rating.score'],
+    ['a score that is text', { outcome: 'sales_qualified', rating: { score: 'five' } }, 400, 'invalid_request', 'rating.score'],
+    ['no score', { outcome: 'sales_qualified', rating: { fields: ['budget'] } }, 400, 'invalid_request', 'rating.score'],
+    ['an unknown field name', { outcome: 'sales_qualified', rating: { score: 2, fields: ['budget', 'phone', 'shoeSize'] } }, 422, 'unknown_lead_field', 'rating.fields.2'],
+    ['a database column name', { outcome: 'sales_qualified', rating: { score: 2, fields: ['source_list'] } }, 422, 'unknown_lead_field', 'rating.fields.0'],
+    ['a field ticked twice', { outcome: 'sales_qualified', rating: { score: 2, fields: ['budget', 'budget'] } }, 422, 'duplicate_lead_field', 'rating.fields.1'],
+    ['a field that is not text', { outcome: 'sales_qualified', rating: { score: 2, fields: ['budget', 7] } }, 400, 'invalid_request', 'rating.fields.1'],
+    ['more than a sentence', { outcome: 'sales_qualified', rating: { score: 2, comment: 'word '.repeat(60) } }, 422, 'comment_too_long', 'rating.comment'],
+    ['an unknown key in the rating', { outcome: 'sales_qualified', rating: { score: 2, stars: 2 } }, 400, 'unknown_field', 'rating.stars'],
+  ])('refuses %s, naming the field, and changes nothing', async (_name, body, status, code, field) => {
+    const { lead, handoffId } = await acceptedHandoff();
+    const res = await outcome(org.emeaAe, handoffId, body);
+    expect(res.statusCode).toBe(status);
+    expect(errorOf(res)).toMatchObject({ code, field });
+    expect(await ratings()).toEqual([]);
+    expect(detail(await call(h, org.emeaAe, 'GET', `/api/handoffs/${handoffId}`)).handoff).toMatchObject({ stage: 'accepted', version: 1, outcome: null });
+    expect((await h.leads.get(lead.id))?.status).toBe('suspect');
+    expect(await db().selectFrom('outbox').selectAll().execute()).toEqual([]);
+  });
+
+  it("refuses a rating from anyone but the hand-off's AE: 404 for an AE never handed the lead, 403 for the SDR and managers", async () => {
+    const { lead, handoffId } = await acceptedHandoff();
+    const body = { outcome: 'sales_qualified', rating: { score: 1, fields: ['budget'] } };
+    for (const who of [org.emeaAe2, org.amerAe, org.amerManager, org.amerSdr]) {
+      const res = await outcome(who, handoffId, body);
+      expect(res.statusCode).toBe(404);
+      expect(errorOf(res).code).toBe('not_found');
+    }
+    for (const who of [org.emeaSdr, org.emeaManager, org.admin]) {
+      const res = await outcome(who, handoffId, body);
+      expect(res.statusCode).toBe(403);
+      expect(errorOf(res).code).toBe('not_the_ae');
+    }
+    expect(await ratings()).toEqual([]);
+    expect((await h.leads.get(lead.id))?.status).toBe('suspect');
+  });
+
+  it('refuses a second rating of a closed hand-off (409), keeping the first', async () => {
+    const { handoffId } = await acceptedHandoff();
+    expect((await outcome(org.emeaAe, handoffId, { outcome: 'sales_qualified', rating: { score: 4 } })).statusCode).toBe(200);
+    const again = await outcome(org.emeaAe, handoffId, { outcome: 'sales_qualified', rating: { score: 1 } });
+    expect(again.statusCode).toBe(409);
+    expect((await ratings()).map((r) => r.score)).toEqual([4]);
   });
 });
 
@@ -481,8 +592,8 @@ describe('POST /api/handoffs/:id/reassign', () => {
     const trail = await h.leads.auditTrail('handoff', handoffId);
     expect(trail.at(-1)).toMatchObject({ actorId: org.emeaManager.id, reasonCode: 'reassigned', reasonText: 'Alex Ae → Avery Ae: Alex is on leave' });
 
-    expect((await call(h, org.emeaAe, 'POST', `/api/handoffs/${handoffId}/outcome`, { outcome: 'sales_qualified' })).statusCode).toBe(404);
-    const sq = await call(h, org.emeaAe2, 'POST', `/api/handoffs/${handoffId}/outcome`, { outcome: 'sales_qualified' });
+    expect((await call(h, org.emeaAe, 'POST', `/api/handoffs/${handoffId}/outcome`, { outcome: 'sales_qualified', rating: { score: 4 } })).statusCode).toBe(404);
+    const sq = await call(h, org.emeaAe2, 'POST', `/api/handoffs/${handoffId}/outcome`, { outcome: 'sales_qualified', rating: { score: 4 } });
     expect(sq.statusCode).toBe(200);
     expect((await h.leads.get(lead.id))?.ownerId).toBe(org.emeaAe2.id);
   });

@@ -8,6 +8,7 @@ import { parseReportSettings, type ReportSettings } from '../../../server/domain
 import { createLogger } from '../../../server/log';
 import { createOutboxStore } from '../../../server/store/outbox-store';
 import { createReportStore } from '../../../server/store/report-store';
+import { createRatingStore } from '../../../server/store/rating-store';
 import { createWeeklyReportJob } from '../../../server/engine/weekly-report';
 import { leadFields } from '../helpers/leads';
 import { call, errorOf, handBackReasons, startHarness, type Harness, type Org } from './harness';
@@ -26,8 +27,9 @@ beforeAll(async () => {
   h = await startHarness({
     override: (deps) => {
       const reportStore = createReportStore(deps.db);
-      const weeklyReport = createWeeklyReportJob({ db: deps.db, reports: reportStore, people: deps.peopleStore, outbox: createOutboxStore(deps.db), settings, handBackReasons, now: () => deps.clock.now(), logger: quiet });
-      return { ...deps, reports: { reportStore, reportSettings: settings, weeklyReport } };
+      const ratingStore = createRatingStore(deps.db);
+      const weeklyReport = createWeeklyReportJob({ db: deps.db, reports: reportStore, ratings: ratingStore, people: deps.peopleStore, outbox: createOutboxStore(deps.db), settings, handBackReasons, now: () => deps.clock.now(), logger: quiet });
+      return { ...deps, reports: { reportStore, ratingStore, reportSettings: settings, weeklyReport } };
     },
   });
 });
@@ -113,6 +115,58 @@ describe('GET /api/reports', () => {
   it('refuses a request without a token', async () => {
     const res = await call(h, {}, 'GET', `/api/reports?${week}`);
     expect(res.statusCode).toBe(401);
+  });
+});
+
+describe('the AEs\' ratings in the report', () => {
+  async function rate(handoffId: string, sdr: User, ae: User, at: string, score: number, fields: string[], comment: string | null, source: string | null) {
+    const hRow = await h.db.db.selectFrom('handoffs').select(['lead_id', 'team_id']).where('id', '=', handoffId).executeTakeFirstOrThrow();
+    await h.db.db.updateTable('leads').set({ source_list: source }).where('id', '=', hRow.lead_id).execute();
+    await createRatingStore(h.db.db).insert(h.db.db, {
+      handoffId, handoffVersion: 2, leadId: hRow.lead_id, teamId: hRow.team_id, sdrId: sdr.id, aeId: ae.id, outcome: 'sales_qualified',
+      rating: { score: score as 1, fields: fields as ['budget'], comment }, at: d(at),
+    });
+  }
+
+  beforeEach(async () => {
+    await rate(emea1, org.emeaSdr, org.emeaAe, '18T10:00', 4, ['phone'], null, 'Webinar <EU>');
+    await rate(emea2, org.emeaSdr2, org.emeaAe2, '19T10:00', 1, ['budget', 'phone'], 'Budget was <b>invented</b>.', 'Cold list');
+    await rate(amer, org.amerSdr, org.amerAe, '19T10:00', 2, ['needs'], 'Other team only.', 'Cold list');
+  });
+
+  it("gives a manager their team's ratings: overall, per SDR with the SDR's lists and sentences, per source list", async () => {
+    const r = (await call(h, org.emeaManager, 'GET', `/api/reports?${week}`)).data as ReportDto;
+    expect(r.ratings.total.current).toEqual({
+      count: 2,
+      average: 2.5,
+      distribution: [1, 0, 0, 1, 0],
+      fields: [{ field: 'phone', label: 'Phone', count: 2 }, { field: 'budget', label: 'Budget', count: 1 }],
+    });
+    expect(r.ratings.total.change).toEqual({ count: 2, average: null });
+    expect(r.ratings.bySdr.map((g) => [g.label, g.current.count, g.current.average, g.sources.map((x) => x.source)])).toEqual([
+      ['Sam Sdr', 1, 4, ['Webinar <EU>']],
+      ['Sue Sdr', 1, 1, ['Cold list']],
+    ]);
+    expect(r.ratings.bySdr[1]?.comments).toEqual([{ score: 1, text: 'Budget was <b>invented</b>.', companyName: expect.stringMatching(/^Prospect \d+$/) as string, at: '2026-11-19T10:00:00.000Z' }]);
+    expect(r.ratings.bySource.map((x) => [x.source, x.current.average])).toEqual([['Cold list', 1], ['Webinar <EU>', 4]]);
+    expect(JSON.stringify(r.ratings)).not.toContain('Other team only.');
+
+    const amerOnly = (await call(h, org.amerManager, 'GET', `/api/reports?${week}`)).data as ReportDto;
+    expect(amerOnly.ratings.bySdr.map((g) => g.label)).toEqual(['Tom Sdr']);
+    const all = (await call(h, org.admin, 'GET', `/api/reports?${week}`)).data as ReportDto;
+    expect(all.ratings.total.current.count).toBe(3);
+  });
+
+  it('puts them in the weekly email, escaped, with a plain-text part', async () => {
+    expect((await call(h, org.emeaManager, 'POST', '/api/reports/send', {})).statusCode).toBe(202);
+    const row = await h.db.db.selectFrom('outbox').select(['payload']).executeTakeFirstOrThrow();
+    const payload = row.payload as { html: string; text: string };
+    expect(payload.text).toContain('2 leads rated, 2.5/5 on average.');
+    expect(payload.text).toMatch(/> Sue Sdr, Prospect \d+, 1\/5: Budget was <b>invented<\/b>\./);
+    expect(payload.html).toContain('Budget was &lt;b&gt;invented&lt;/b&gt;.');
+    expect(payload.html).toContain('Webinar &lt;EU&gt;');
+    expect(payload.html).not.toContain('<b>invented');
+    expect(payload.text).not.toContain('Other team only.');
   });
 });
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { computeReport, type ReportRows } from '../../../server/domain/report';
 import { renderWeeklyReport, weekLabel } from '../../../server/mail/report-mails';
+import { countRatings, ratingReport } from '../../../server/domain/rating';
 
 const artifacts = path.join(__dirname, '../../../test-artifacts/mail');
 const t = (iso: string) => new Date(`2026-11-${iso}:00Z`);
@@ -124,3 +125,45 @@ describe('weekly report email', () => {
     }
   }, 60_000);
 });
+
+describe('weekly report email: the AEs\' ratings', () => {
+  const ratings = ratingReport(
+    countRatings(
+      [
+        { sdrId: 's1', source: evil, score: 2, fields: ['budget', 'phone'], comment: `Made up ${evil}`, companyName: 'Nordwind <Logistics>', ratedAt: t('18T12:00') },
+        { sdrId: 's1', source: 'Fair', score: 5, fields: [], comment: null, companyName: 'Helix', ratedAt: t('19T12:00') },
+        { sdrId: 's2', source: null, score: 3, fields: ['budget'], comment: null, companyName: 'Atlas', ratedAt: t('20T12:00') },
+        { sdrId: 's2', source: null, score: 4, fields: [], comment: null, companyName: 'Atlas', ratedAt: t('10T12:00') },
+      ],
+      week,
+      { from: t('08T23:00'), to: week.from },
+    ),
+    rows.people,
+  );
+
+  it('shows the average with its change, the scores and fields as cell bars, by SDR and by source list, every name escaped', async () => {
+    const { html } = await renderWeeklyReport({ ...input, ratings });
+    const shown = visible(html);
+    expect(shown).toContain('Lead quality rated by the AEs');
+    expect(shown).toContain('3 leads rated, 3.3/5 on average (▼ 0.7 vs the week before).');
+    expect(shown).toContain('Ratings by SDR');
+    expect(shown).toContain(`Sofia ${evil} 2 (+2) 3.5/5 Phone (1), Budget (1) ${evil}: 2.0/5`);
+    expect(shown).toContain('Liam Novak 1 3.0/5 (-1.0) Budget (1) (no source list): 3.0/5');
+    expect(shown).toContain(`Sofia ${evil}, Nordwind <Logistics>, 2/5: Made up ${evil}`);
+    expect(shown).toContain(`Ratings by source list Source list Rated Average Most often missing or wrong ${evil} 1 (+1) 2.0/5`);
+    expect(html).not.toMatch(/<svg|<script|<img|<iframe/i);
+    expect(html).not.toMatch(/<[a-z][^>]*\son\w+=/i);
+    expect(html).toMatch(/<td width="100%" bgcolor="#ca5010"/);
+  });
+
+  it('has them in the plain-text part too, and says so when nothing was rated', async () => {
+    const { text } = await renderWeeklyReport({ ...input, ratings });
+    expect(text).toContain('3 leads rated, 3.3/5 on average');
+    expect(text).toContain('Budget: #################### 2');
+    expect(text).toContain(`> Sofia ${evil}, Nordwind <Logistics>, 2/5: Made up ${evil}`);
+    const none = await renderWeeklyReport({ ...input, ratings: ratingReport({ scores: [], fields: [], comments: [] }, []) });
+    expect(none.text).toContain('No lead was rated this week.');
+    expect(none.text).toContain('Ratings by SDR\nNo activity this week or the week before.');
+  });
+});
+
