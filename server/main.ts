@@ -32,6 +32,7 @@ import { createReportStore } from './store/report-store';
 import { createWeeklyReportJob } from './engine/weekly-report';
 import type { Logger } from './log';
 import type { AddinConfigDto } from './http/contract';
+import type { WeeklySyncPolicies } from './domain/weekly-sync';
 
 function fatal(message: string): never {
   console.error(message);
@@ -120,6 +121,18 @@ function graphConnectionOptions(config: Config, sandbox: RunningSandbox | null, 
     };
   }
   return undefined;
+}
+
+/**
+ * The demo shows every pair's next weekly sync with its agenda at once: each agenda is written as soon as the
+ * occurrence before has begun (a week ahead) instead of the team's setting.
+ */
+function demoWeeklySync(policies: WeeklySyncPolicies): WeeklySyncPolicies {
+  const week = 168;
+  return {
+    default: { ...policies.default, agendaHoursBefore: week },
+    teams: Object.fromEntries(Object.entries(policies.teams).map(([id, s]) => [id, { ...s, agendaHoursBefore: week }])),
+  };
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -287,6 +300,7 @@ async function main(argv: readonly string[]): Promise<void> {
         outbox,
         ...(obligations === undefined ? {} : { obligations }),
         ...(weeklyReport === undefined ? {} : { weeklyReport }),
+        weeklySync: demo ? demoWeeklySync(settings.weeklySync) : settings.weeklySync,
       },
     });
     watch.watch.start();

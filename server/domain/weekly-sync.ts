@@ -5,7 +5,7 @@
 // ./lead-validation (types), ./mailbox (types), ./qualification (zod errors), ./slots (busy), ./working-time.
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { fail, ok, type Result } from './lead';
+import { ok, type Result } from './lead';
 import type { FieldError } from './lead-validation';
 import type { WorkingHours } from './mailbox';
 import { zodFieldErrors } from './qualification';
@@ -23,7 +23,7 @@ export interface WeeklySyncSettings {
   /** The sync lies between these local times `HH:mm` of both people (and inside their working hours). */
   readonly earliest: string;
   readonly latest: string;
-  /** How many hours before an occurrence its agenda is written into it. */
+  /** How many hours before an occurrence its agenda is written into it (at most 168: as soon as the one before began). */
   readonly agendaHoursBefore: number;
   /** How many weeks of both people's free/busy the choice looks at (getSchedule: under 42 days). */
   readonly lookAheadWeeks: number;
@@ -41,7 +41,7 @@ const fields = {
   lengthMinutes: z.number().int().min(15).max(120),
   earliest: clock,
   latest: clock,
-  agendaHoursBefore: z.number().int().min(1).max(72),
+  agendaHoursBefore: z.number().int().min(1).max(168),
   lookAheadWeeks: z.number().int().min(1).max(5),
 };
 const base = z.strictObject({ ...fields, enabled: fields.enabled.default(true) });
