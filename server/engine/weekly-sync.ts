@@ -280,6 +280,7 @@ export function createWeeklySyncJob(deps: WeeklySyncDeps): WeeklySyncJob {
       await deps.outbox.add(trx, [{ idempotencyKey: `weekly-sync:agenda:${pair.key}:${String(row.generation)}:${next.date}`, handoffId: null, kind: 'weekly-sync', mailbox: pair.sdr.entraOid, payload }], now);
       return true;
     });
+    if (done) deps.logger.info({ pair: pair.key, occurrence: next.date, handoffs: facts.length }, 'weekly sync agenda queued');
     return done ? 1 : 0;
   }
 
