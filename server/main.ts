@@ -301,6 +301,8 @@ async function main(argv: readonly string[]): Promise<void> {
         ...(obligations === undefined ? {} : { obligations }),
         ...(weeklyReport === undefined ? {} : { weeklyReport }),
         weeklySync: demo ? demoWeeklySync(settings.weeklySync) : settings.weeklySync,
+        // The demo books every pair's sync and writes its agenda within the first half minute.
+        ...(demo ? { weeklySyncPeriodMs: 15_000 } : {}),
       },
     });
     watch.watch.start();
