@@ -34,6 +34,7 @@ import { createRatingStore } from './store/rating-store';
 import { createWeeklyReportJob } from './engine/weekly-report';
 import type { Logger } from './log';
 import type { AddinConfigDto } from './http/contract';
+import type { WeeklySyncPolicies } from './domain/weekly-sync';
 
 function fatal(message: string): never {
   console.error(message);
@@ -122,6 +123,18 @@ function graphConnectionOptions(config: Config, sandbox: RunningSandbox | null, 
     };
   }
   return undefined;
+}
+
+/**
+ * The demo shows every pair's next weekly sync with its agenda at once: each agenda is written as soon as the
+ * occurrence before has begun (a week ahead) instead of the team's setting.
+ */
+function demoWeeklySync(policies: WeeklySyncPolicies): WeeklySyncPolicies {
+  const week = 168;
+  return {
+    default: { ...policies.default, agendaHoursBefore: week },
+    teams: Object.fromEntries(Object.entries(policies.teams).map(([id, s]) => [id, { ...s, agendaHoursBefore: week }])),
+  };
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -296,6 +309,9 @@ async function main(argv: readonly string[]): Promise<void> {
         outbox,
         ...(obligations === undefined ? {} : { obligations }),
         ...(weeklyReport === undefined ? {} : { weeklyReport }),
+        weeklySync: demo ? demoWeeklySync(settings.weeklySync) : settings.weeklySync,
+        // The demo books every pair's sync and writes its agenda within the first half minute.
+        ...(demo ? { weeklySyncPeriodMs: 15_000 } : {}),
       },
     });
     watch.watch.start();

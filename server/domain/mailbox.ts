@@ -121,6 +121,17 @@ export interface CalendarEvent {
   readonly webLink: string | null;
   readonly type: 'singleInstance' | 'occurrence' | 'exception' | 'seriesMaster';
   readonly lastModifiedAt: Date | null;
+  /** For an occurrence or exception: its series master's id. */
+  readonly seriesMasterId?: string | null;
+}
+
+/** A weekly series without end (Graph's patternedRecurrence: `weekly`, interval 1, range `noEnd`). */
+export interface WeeklyRecurrence {
+  readonly weekday: WorkingHours['daysOfWeek'][number];
+  /** The first occurrence's local date `YYYY-MM-DD` (the range's startDate). */
+  readonly startDate: string;
+  /** IANA zone the series recurs in (the range's recurrenceTimeZone). */
+  readonly timeZone: string;
 }
 
 export interface NewEvent {
@@ -137,6 +148,8 @@ export interface NewEvent {
   readonly sensitivity?: 'normal' | 'private';
   readonly isReminderOn?: boolean;
   readonly categories?: readonly string[];
+  /** Makes the event a weekly series; `start`/`end` are then its first occurrence. */
+  readonly recurrence?: WeeklyRecurrence;
   /** Makes creation idempotent: Graph answers a repeated create with the same transactionId with the first event. */
   readonly transactionId: string;
 }
@@ -148,6 +161,8 @@ export interface EventPatch {
   readonly end?: Date;
   readonly timeZone?: string;
   readonly attendees?: NewEvent['attendees'];
+  /** A series master only: its new pattern (with a new start and end). */
+  readonly recurrence?: WeeklyRecurrence;
 }
 
 export interface TimeWindow {
@@ -212,6 +227,11 @@ export interface MailboxGateway {
   createEvent(mailbox: MailboxId, event: NewEvent): Promise<CalendarEvent>;
   updateEvent(mailbox: MailboxId, eventId: string, patch: EventPatch): Promise<CalendarEvent>;
   cancelEvent(mailbox: MailboxId, eventId: string, comment: string): Promise<void>;
+  /**
+   * The occurrences and exceptions of a series master in `window` (`GET /events/{id}/instances`); null when the
+   * series no longer exists.
+   */
+  eventInstances(mailbox: MailboxId, seriesMasterId: string, window: TimeWindow): Promise<readonly CalendarEvent[] | null>;
   /** null when the event no longer exists. */
   getEvent(mailbox: MailboxId, eventId: string): Promise<CalendarEvent | null>;
   /** null when the message no longer exists. */

@@ -37,6 +37,12 @@ export const outboxHeader = 'x-baton-outbox';
 const sendingMark = 'sending';
 const verifyMark = 'verify';
 
+/**
+ * Performs an outbox item of another kind (its module owns the payload): the Graph calls, then what to record in the
+ * transaction that marks the row done.
+ */
+export type OutboxHandler = (item: OutboxItem) => Promise<{ result: unknown; commit?: (executor: Db) => Promise<void> }>;
+
 export interface OutboxRound {
   claimed: number;
   /** Mails whose earlier attempt may have gone out, waiting to be looked up in Sent Items. */
@@ -64,6 +70,8 @@ export function createOutboxSender(options: {
   /** How long after an interrupted send Sent Items is searched for the mail (Exchange files it within seconds). */
   verifyAfterMs?: number;
   onEventCreated?: (executor: Db, item: OutboxItem, payload: EventPayload, event: CalendarEvent) => Promise<void>;
+  /** Handlers of the other kinds, by kind. */
+  handlers?: Readonly<Partial<Record<string, OutboxHandler>>>;
 }): OutboxSender {
   const { store, gateway, logger, workerId } = options;
   const leaseMs = options.leaseMs ?? 120_000;
@@ -96,6 +104,16 @@ export function createOutboxSender(options: {
       await store.finish(item.id, { status: 'done', workerId, now: options.now() });
       return 'done';
     }
+    const handler = options.handlers?.[item.kind];
+    if (handler !== undefined) {
+      const done = await handler(item);
+      await options.db.transaction().execute(async (trx) => {
+        const finished = await store.finish(item.id, { status: 'done', workerId, now: options.now(), result: done.result }, trx);
+        if (finished && done.commit) await done.commit(trx);
+      });
+      return 'done';
+    }
+    if (item.kind !== 'event') throw new GatewayError('invalid', `no sender for outbox items of kind '${item.kind}'`);
     const p = item.payload as EventPayload;
     const event = await gateway.createEvent(item.mailbox, {
       subject: p.subject,

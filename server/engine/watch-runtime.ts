@@ -25,6 +25,8 @@ import { createOutboxSender, type OutboxSender } from './outbox-sender';
 import { createFollowupFlagger } from './followup-flags';
 import { createFollowupStore } from '../store/followup-store';
 import type { WeeklyReportJob } from './weekly-report';
+import type { WeeklySyncPolicies } from '../domain/weekly-sync';
+import { createWeeklySyncJob, weeklySyncKind, type WeeklySyncJob } from './weekly-sync';
 
 export interface WatchRuntimeOptions {
   db: Db;
@@ -56,6 +58,10 @@ export interface WatchRuntimeOptions {
     outbox?: OutboxStore;
     /** The weekly report per team (built by main, which the API's send-now shares); absent: no weekly email. */
     weeklyReport?: WeeklyReportJob;
+    /** The weekly SDR↔AE sync per team; absent: no sync is booked. */
+    weeklySync?: WeeklySyncPolicies;
+    /** How often the weekly sync job looks at the pairs (default a minute). */
+    weeklySyncPeriodMs?: number;
   };
 }
 
@@ -70,7 +76,7 @@ export interface WatchRuntime {
   /** The people watched now. */
   people(): Promise<WatchedPerson[]>;
   /** Present when the engine was asked for. */
-  engine: { handoffs: HandoffEngine; obligations: ObligationService; outbox: OutboxStore; sender: OutboxSender } | null;
+  engine: { handoffs: HandoffEngine; obligations: ObligationService; outbox: OutboxStore; sender: OutboxSender; weeklySync: WeeklySyncJob | null } | null;
 }
 
 export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
@@ -150,7 +156,20 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
       logger: o.logger,
       gateway: o.gateway,
     });
-    const sender = createOutboxSender({ db: o.db, store: outbox, gateway: o.gateway, now: o.now, logger: o.logger, workerId: o.workerId, onEventCreated: (trx, item, p, event) => handoffEngine.onEventCreated(trx, item, p, event) });
+    const weeklySync =
+      o.engine.weeklySync === undefined
+        ? null
+        : createWeeklySyncJob({ db: o.db, gateway: o.gateway, people: o.people, outbox, policies: o.engine.weeklySync, handBackReasons: o.engine.handBackReasons, now: o.now, logger: o.logger });
+    const sender = createOutboxSender({
+      db: o.db,
+      store: outbox,
+      gateway: o.gateway,
+      now: o.now,
+      logger: o.logger,
+      workerId: o.workerId,
+      onEventCreated: (trx, item, p, event) => handoffEngine.onEventCreated(trx, item, p, event),
+      ...(weeklySync === null ? {} : { handlers: { [weeklySyncKind]: weeklySync.handler } }),
+    });
     const periodMs = o.engine.periodMs ?? 1_000;
     const flagger = createFollowupFlagger({ db: o.db, followups: createFollowupStore(o.db), people: o.people, outbox, now: o.now, logger: o.logger });
     jobs.push(
@@ -161,7 +180,8 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
     );
     const weeklyReport = o.engine.weeklyReport;
     if (weeklyReport) jobs.push({ name: 'weekly-report', periodMs: 60_000, run: () => weeklyReport.run() });
-    engine = { handoffs: handoffEngine, obligations, outbox, sender };
+    if (weeklySync) jobs.push({ name: 'weekly-sync', periodMs: o.engine.weeklySyncPeriodMs ?? 60_000, run: () => weeklySync.run() });
+    engine = { handoffs: handoffEngine, obligations, outbox, sender, weeklySync };
   }
   const watch = createMailboxWatch({ worker, subscriptions: reconciling, delta, people, logger: o.logger, jobs, ...(o.periods ? { periods: o.periods } : {}) });
   return { watch, worker, subscriptions: reconciling, delta, recorder, handoffs, state, people, engine };

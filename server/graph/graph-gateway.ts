@@ -17,6 +17,7 @@ import {
   type SubscriptionGateway,
   type TimeWindow,
   type WatchedFolder,
+  type WeeklyRecurrence,
 } from '../domain/mailbox';
 import type { GraphConnection } from './graph-connection';
 import { parseRetryAfter, toGatewayError } from './graph-errors';
@@ -69,6 +70,14 @@ function messageBody(mail: OutgoingMail): Record<string, unknown> {
     toRecipients: recipientsOf(mail.to),
     ccRecipients: recipientsOf(mail.cc),
     ...(headers.length > 0 ? { internetMessageHeaders: headers.map(([name, value]) => ({ name, value })) } : {}),
+  };
+}
+
+/** Graph's patternedRecurrence of a weekly series without end (https://learn.microsoft.com/graph/api/resources/patternedrecurrence). */
+function recurrenceOf(r: WeeklyRecurrence): Record<string, unknown> {
+  return {
+    pattern: { type: 'weekly', interval: 1, daysOfWeek: [r.weekday], firstDayOfWeek: 'monday' },
+    range: { type: 'noEnd', startDate: r.startDate, recurrenceTimeZone: r.timeZone },
   };
 }
 
@@ -218,6 +227,7 @@ export function createGraphGateway(connection: GraphConnection, options: GraphGa
         ...(event.sensitivity === undefined ? {} : { sensitivity: event.sensitivity }),
         ...(event.isReminderOn === undefined ? {} : { isReminderOn: event.isReminderOn }),
         ...(event.categories === undefined ? {} : { categories: [...event.categories] }),
+        ...(event.recurrence === undefined ? {} : { recurrence: recurrenceOf(event.recurrence) }),
       };
       const created = await call((c) => c.api(`${userPath(mailbox)}/events`).header('Prefer', utcTimes).post(body) as Promise<unknown>);
       return toCalendarEvent(created);
@@ -231,6 +241,7 @@ export function createGraphGateway(connection: GraphConnection, options: GraphGa
         ...(patch.start === undefined ? {} : { start: zoned(patch.start, zone) }),
         ...(patch.end === undefined ? {} : { end: zoned(patch.end, zone) }),
         ...(patch.attendees === undefined ? {} : { attendees: attendeesOf(patch.attendees) }),
+        ...(patch.recurrence === undefined ? {} : { recurrence: recurrenceOf(patch.recurrence) }),
       };
       const updated = await call((c) => c.api(`${userPath(mailbox)}/events/${seg(eventId)}`).header('Prefer', utcTimes).patch(body) as Promise<unknown>);
       return toCalendarEvent(updated);
@@ -238,6 +249,11 @@ export function createGraphGateway(connection: GraphConnection, options: GraphGa
 
     async cancelEvent(mailbox, eventId, comment) {
       await call((c) => c.api(`${userPath(mailbox)}/events/${seg(eventId)}/cancel`).post({ comment }) as Promise<unknown>);
+    },
+
+    async eventInstances(mailbox, seriesMasterId, window) {
+      const q = `startDateTime=${utcIso(window.start)}&endDateTime=${utcIso(window.end)}&$select=${eventSelect.join(',')}&$top=${pageSize}`;
+      return orNull(allPages(`${userPath(mailbox)}/events/${seg(seriesMasterId)}/instances?${q}`, toCalendarEvent, utcTimes).then((r) => r.items));
     },
 
     async getEvent(mailbox, eventId) {

@@ -179,12 +179,13 @@ const eventSchema = z.object({
   webLink: optionalString,
   type: optionalString,
   lastModifiedDateTime: optionalString,
+  seriesMasterId: optionalString,
 });
 
 /** The fields the mapper reads: the gateway's `$select` for events. */
 export const eventSelect = [
   'id', 'iCalUId', 'subject', 'start', 'end', 'isAllDay', 'isCancelled', 'isOrganizer', 'organizer', 'attendees', 'responseStatus',
-  'showAs', 'sensitivity', 'transactionId', 'onlineMeeting', 'webLink', 'type', 'lastModifiedDateTime',
+  'showAs', 'sensitivity', 'transactionId', 'onlineMeeting', 'webLink', 'type', 'lastModifiedDateTime', 'seriesMasterId',
 ] as const;
 
 export function toCalendarEvent(json: unknown): CalendarEvent {
@@ -222,6 +223,7 @@ export function toCalendarEvent(json: unknown): CalendarEvent {
     webLink: e.webLink ?? null,
     type: oneOf(['singleInstance', 'occurrence', 'exception', 'seriesMaster'] as const, e.type, 'singleInstance'),
     lastModifiedAt: instant(e.lastModifiedDateTime),
+    seriesMasterId: e.seriesMasterId ?? null,
   };
 }
 

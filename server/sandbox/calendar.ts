@@ -72,6 +72,11 @@ export interface CalendarService extends FreeBusySource {
   deleteEvent(userId: string, eventId: string, options?: DeleteOptions): void;
   cancelEvent(userId: string, eventId: string, comment?: string | null): void;
   respond(userId: string, eventId: string, action: ResponseAction, options?: RespondOptions): void;
+  /**
+   * The occurrences and exceptions of a series master overlapping [start, end), by start (`GET /events/{id}/instances`);
+   * a single instance has none. Throws ErrorItemNotFound when the event is not in the mailbox.
+   */
+  instances(userId: string, eventId: string, start: Date, end: Date, options?: RenderOptions): JsonObject[];
   /** Single instances, occurrences and exceptions overlapping [start, end), by start. */
   calendarView(userId: string, start: Date, end: Date, options?: RenderOptions): JsonObject[];
   /** What changed in a calendar view window after change `sinceSeq` (for calendarView/delta). */
@@ -368,9 +373,24 @@ interface EventRecord {
   location: JsonObject;
   locations: JsonObject[];
   recurrence: JsonObject | null;
+  /** A series' modified occurrences, by their local date: what a PATCH of the occurrence changed. */
+  exceptions?: Record<string, OccurrenceOverride>;
   attendees: AttendeeRecord[];
   organizer: Recipient;
 }
+
+/** What an exception changes of its occurrence (Exchange keeps it as an item of its own under the master). */
+interface OccurrenceOverride {
+  subject?: string;
+  body?: { contentType: 'text' | 'html'; content: string };
+  startMs?: number;
+  endMs?: number;
+  lastModifiedDateTime: string;
+  changeKey: string;
+}
+
+/** The properties a PATCH of one occurrence may change in the sandbox; anything else is refused, naming it. */
+const occurrenceFields = new Set(['subject', 'body', 'start', 'end']);
 
 /** A meeting: the organizer's event and the attendees' copies, tied by one iCalUId. */
 interface Meeting {
@@ -537,9 +557,63 @@ export function createCalendarService(options: CalendarServiceOptions): Calendar
   function findForWrite(userId: string, eventId: string): EventRecord {
     const occurrence = occurrences.get(eventId);
     if (occurrence && occurrence.userId === userId) {
-      throw invalidRequest('The sandbox does not change single occurrences of a series; change the series master.');
+      throw invalidRequest('The sandbox changes single occurrences of a series only by PATCH (subject, body, start, end); change the series master.');
     }
     return find(userId, eventId);
+  }
+
+  /** The occurrence `eventId` names in the mailbox, with its master, or null when the id is not an occurrence's. */
+  function occurrenceFor(userId: string, eventId: string): { master: EventRecord; ref: OccurrenceRef } | null {
+    const ref = occurrences.get(eventId);
+    if (!ref || ref.userId !== userId) return null;
+    const master = stores.get(userId)?.get(ref.masterId);
+    if (!master) throw eventNotFound();
+    return { master, ref };
+  }
+
+  /** The occurrence of `rec` on a local date (its exception applied), or null when the series has none that day. */
+  function occurrenceOn(rec: EventRecord, date: string): { id: string; startMs: number; endMs: number; date: string } | null {
+    const zone = resolveZone(rec.startZone) ?? 'UTC';
+    const dayStart = Date.parse(`${date}T00:00:00Z`) - 2 * 86_400_000;
+    const hit = expandRecurrence(rec.recurrence ?? {}, { startMs: rec.startMs, endMs: rec.endMs, zone }, dayStart, dayStart + 5 * 86_400_000).find((o) => o.date === date);
+    if (!hit) return null;
+    const ex = rec.exceptions?.[date];
+    return { id: occurrenceId(rec.id, date), startMs: ex?.startMs ?? hit.startMs, endMs: ex?.endMs ?? hit.endMs, date };
+  }
+
+  /**
+   * PATCH of one occurrence: it becomes an exception of the series (type `exception`). The organizer's change reaches
+   * the attendees' copies of that occurrence, as Exchange updates them.
+   */
+  function updateOccurrence(user: SeedUser, master: EventRecord, date: string, input: JsonObject): void {
+    for (const key of Object.keys(input)) {
+      if (!occurrenceFields.has(key)) throw invalidRequest(`The sandbox does not change '${key}' of a single occurrence; change the series master.`);
+    }
+    if (!master.isOrganizer && ('start' in input || 'end' in input)) throw invalidRequest("Your request can't be completed. Only the organizer can change the time of a meeting.");
+    const current = occurrenceOn(master, date);
+    if (!current) throw eventNotFound();
+    const override: Omit<OccurrenceOverride, 'lastModifiedDateTime' | 'changeKey'> = {};
+    if ('subject' in input) override.subject = typeof input['subject'] === 'string' ? input['subject'] : '';
+    if ('body' in input) override.body = storedBody(input['body'] as JsonObject | null);
+    if ('start' in input || 'end' in input) {
+      const probe = { ...structuredClone(master), startMs: current.startMs, endMs: current.endMs };
+      const t = times(input, probe);
+      override.startMs = t.startMs;
+      override.endMs = t.endMs;
+    }
+    const apply = (rec: EventRecord) => {
+      const previous = rec.exceptions?.[date];
+      rec.exceptions = { ...(rec.exceptions ?? {}), [date]: { ...previous, ...override, lastModifiedDateTime: stamp(), changeKey: newChangeKey() } };
+      touch(rec);
+      publish(rec, 'updated');
+    };
+    apply(master);
+    if (!master.isOrganizer) return;
+    const meeting = meetings.get(master.iCalUId);
+    for (const [userId, copyId] of meeting?.copies ?? []) {
+      const copy = stores.get(userId)?.get(copyId);
+      if (copy && !copy.isCancelled && userId !== user.id) apply(copy);
+    }
   }
 
   // -- rendering ------------------------------------------------------------------------------------------------
@@ -554,10 +628,12 @@ export function createCalendarService(options: CalendarServiceOptions): Calendar
     return `AAMkA${createHash('sha256').update(`${masterId}|${date}`).digest('base64url')}${createHash('sha256').update(`${date}|${masterId}`).digest('base64url')}=`;
   }
 
-  function render(rec: EventRecord, opts: RenderOptions = {}, own: { startZone?: boolean } = {}, occurrence: { id: string; startMs: number; endMs: number } | null = null): JsonObject {
+  function render(rec: EventRecord, opts: RenderOptions = {}, own: { startZone?: boolean } = {}, occurrence: { id: string; startMs: number; endMs: number; date?: string } | null = null): JsonObject {
     const startZone = opts.zone ?? (own.startZone ? zoneOfRecord(rec, 'start') : utcZone);
     const endZone = opts.zone ?? (own.startZone ? zoneOfRecord(rec, 'end') : utcZone);
-    const body = opts.bodyType ? bodyAs({ ...rec.body }, opts.bodyType) : { ...rec.body };
+    const ex = occurrence?.date === undefined ? undefined : rec.exceptions?.[occurrence.date];
+    const ownBody = ex?.body ?? rec.body;
+    const body = opts.bodyType ? bodyAs({ ...ownBody }, opts.bodyType) : { ...ownBody };
     const id = occurrence?.id ?? rec.id;
     const attendees: JsonObject[] = rec.attendees.map((a) => ({
       type: a.type,
@@ -569,8 +645,8 @@ export function createCalendarService(options: CalendarServiceOptions): Calendar
       '@odata.etag': `W/"${rec.changeKey}"`,
       id,
       createdDateTime: rec.createdDateTime,
-      lastModifiedDateTime: rec.lastModifiedDateTime,
-      changeKey: rec.changeKey,
+      lastModifiedDateTime: ex?.lastModifiedDateTime ?? rec.lastModifiedDateTime,
+      changeKey: ex?.changeKey ?? rec.changeKey,
       categories: [...rec.categories],
       transactionId: rec.transactionId,
       originalStartTimeZone: rec.originalStartTimeZone,
@@ -579,8 +655,8 @@ export function createCalendarService(options: CalendarServiceOptions): Calendar
       reminderMinutesBeforeStart: rec.reminderMinutesBeforeStart,
       isReminderOn: rec.isReminderOn,
       hasAttachments: false,
-      subject: rec.subject,
-      bodyPreview: bodyPreview(rec.body),
+      subject: ex?.subject ?? rec.subject,
+      bodyPreview: bodyPreview(ownBody),
       importance: rec.importance,
       sensitivity: rec.sensitivity,
       isAllDay: rec.isAllDay,
@@ -589,7 +665,7 @@ export function createCalendarService(options: CalendarServiceOptions): Calendar
       responseRequested: rec.responseRequested,
       seriesMasterId: occurrence ? rec.id : null,
       showAs: rec.showAs,
-      type: occurrence ? 'occurrence' : rec.recurrence ? 'seriesMaster' : 'singleInstance',
+      type: ex ? 'exception' : occurrence ? 'occurrence' : rec.recurrence ? 'seriesMaster' : 'singleInstance',
       webLink: `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(id)}&exvsurl=1&path=/calendar/item`,
       onlineMeetingUrl: null,
       isOnlineMeeting: rec.isOnlineMeeting,
@@ -611,16 +687,22 @@ export function createCalendarService(options: CalendarServiceOptions): Calendar
   }
 
   /** The instances of an event in a window: itself, or its occurrences when it is a series master. */
-  function instances(rec: EventRecord, fromMs: number, toMs: number): Array<{ id: string; startMs: number; endMs: number } | null> {
+  function instances(rec: EventRecord, fromMs: number, toMs: number): Array<{ id: string; startMs: number; endMs: number; date: string } | null> {
     if (!rec.recurrence) {
       const overlaps = rec.startMs < toMs && (rec.endMs > fromMs || (rec.endMs === rec.startMs && rec.startMs >= fromMs));
       return overlaps ? [null] : [];
     }
     const zone = resolveZone(rec.startZone) ?? 'UTC';
-    return expandRecurrence(rec.recurrence, { startMs: rec.startMs, endMs: rec.endMs, zone }, fromMs, toMs).map((o) => {
+    // An exception moved out of the window (or into it) is judged by its own times: expand a day around the window.
+    const margin = 86_400_000 * 2;
+    return expandRecurrence(rec.recurrence, { startMs: rec.startMs, endMs: rec.endMs, zone }, fromMs - margin, toMs + margin).flatMap((o) => {
       const id = occurrenceId(rec.id, o.date);
       occurrences.set(id, { userId: rec.userId, masterId: rec.id, date: o.date });
-      return { id, startMs: o.startMs, endMs: o.endMs };
+      const ex = rec.exceptions?.[o.date];
+      const startMs = ex?.startMs ?? o.startMs;
+      const endMs = ex?.endMs ?? o.endMs;
+      const overlaps = startMs < toMs && (endMs > fromMs || (endMs === startMs && startMs >= fromMs));
+      return overlaps ? [{ id, startMs, endMs, date: o.date }] : [];
     });
   }
 
@@ -1018,11 +1100,9 @@ export function createCalendarService(options: CalendarServiceOptions): Calendar
       const user = userOf(userId);
       const { rec, occurrence } = findForRead(user.id, eventId);
       if (!occurrence) return render(rec, opts);
-      const zone = resolveZone(rec.startZone) ?? 'UTC';
-      const dayStart = Date.parse(`${occurrence.date}T00:00:00Z`) - 2 * 86_400_000;
-      const hit = expandRecurrence(rec.recurrence ?? {}, { startMs: rec.startMs, endMs: rec.endMs, zone }, dayStart, dayStart + 5 * 86_400_000).find((o) => o.date === occurrence.date);
+      const hit = occurrenceOn(rec, occurrence.date);
       if (!hit) throw eventNotFound();
-      return render(rec, opts, {}, { id: eventId, startMs: hit.startMs, endMs: hit.endMs });
+      return render(rec, opts, {}, { ...hit, id: eventId });
     },
 
     listEvents(userId, opts = {}) {
@@ -1032,6 +1112,14 @@ export function createCalendarService(options: CalendarServiceOptions): Calendar
 
     updateEvent(userId, eventId, patch, opts = {}) {
       const user = userOf(userId);
+      const occurrence = occurrenceFor(user.id, eventId);
+      if (occurrence) {
+        const input = readEventBody(patch);
+        updateOccurrence(user, occurrence.master, occurrence.ref.date, input);
+        const hit = occurrenceOn(occurrence.master, occurrence.ref.date);
+        if (!hit) throw eventNotFound();
+        return render(occurrence.master, opts, { startZone: true }, { ...hit, id: eventId });
+      }
       const rec = findForWrite(user.id, eventId);
       const input = readEventBody(patch);
       const before = structuredClone(rec);
@@ -1079,6 +1167,16 @@ export function createCalendarService(options: CalendarServiceOptions): Calendar
       const user = userOf(userId);
       const rec = findForWrite(user.id, eventId);
       respondTo(rec, action, opts);
+    },
+
+    instances(userId, eventId, start, end, opts = {}) {
+      const user = userOf(userId);
+      const rec = find(user.id, eventId);
+      if (!rec.recurrence) return [];
+      return instances(rec, start.getTime(), end.getTime())
+        .filter((o): o is NonNullable<typeof o> => o !== null)
+        .sort((a, b) => a.startMs - b.startMs)
+        .map((o) => render(rec, opts, {}, o));
     },
 
     calendarView(userId, start, end, opts = {}) {

@@ -9,6 +9,7 @@ import type { FieldError } from '../domain/lead-validation';
 import type { Result } from '../domain/lead';
 import { parseTeamPolicies, type TeamPolicies } from '../domain/team-policy';
 import { parseReportSettings, type ReportSettings } from '../domain/report-settings';
+import { parseWeeklySyncPolicies, type WeeklySyncPolicies } from '../domain/weekly-sync';
 
 export interface Settings {
   qualificationCriteria: QualificationCriteria;
@@ -16,6 +17,8 @@ export interface Settings {
   handoffPolicies: TeamPolicies;
   /** The weekly report: schedule and distribution list per team, fields counted as missing data. */
   reportSettings: ReportSettings;
+  /** The weekly SDR↔AE sync per team: weekday, length, local hours, when the agenda is written. */
+  weeklySync: WeeklySyncPolicies;
 }
 
 export class SettingsError extends Error {
@@ -46,14 +49,18 @@ function readJson<T>(file: string, parse: (json: unknown) => Result<T, FieldErro
 /** The default hand-off policy file, beside this module. */
 export const defaultHandoffPolicyFile = path.join(__dirname, 'handoff-policy.json');
 
+/** The default weekly SDR↔AE sync settings, beside this module. */
+export const defaultWeeklySyncFile = path.join(__dirname, 'weekly-sync.json');
+
 /** The default weekly report schedule, beside this module. */
 export const defaultReportScheduleFile = path.join(__dirname, 'report-schedule.json');
 
-export function loadSettings(files: { qualificationFile: string; handBackReasonsFile: string; handoffPolicyFile?: string; reportScheduleFile?: string }): Settings {
+export function loadSettings(files: { qualificationFile: string; handBackReasonsFile: string; handoffPolicyFile?: string; reportScheduleFile?: string; weeklySyncFile?: string }): Settings {
   return {
     qualificationCriteria: readJson(files.qualificationFile, parseQualificationCriteria),
     handBackReasons: readJson(files.handBackReasonsFile, parseHandBackReasons),
     handoffPolicies: readJson(files.handoffPolicyFile ?? defaultHandoffPolicyFile, parseTeamPolicies),
     reportSettings: readJson(files.reportScheduleFile ?? defaultReportScheduleFile, parseReportSettings),
+    weeklySync: readJson(files.weeklySyncFile ?? defaultWeeklySyncFile, parseWeeklySyncPolicies),
   };
 }

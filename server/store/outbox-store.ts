@@ -7,7 +7,8 @@ import type { Database } from './schema';
 
 type Executor = Kysely<Database>;
 
-export type OutboxKind = 'mail' | 'event';
+/** `weekly-sync`: a change of a pair's weekly sync series or an occurrence's agenda (server/engine/weekly-sync.ts). */
+export type OutboxKind = 'mail' | 'event' | 'weekly-sync';
 export type OutboxStatus = 'pending' | 'done' | 'failed' | 'uncertain';
 
 export interface NewOutboxItem {

@@ -246,6 +246,27 @@ export interface LeadRatingTable {
   rated_at: Timestamp;
 }
 
+export interface WeeklySyncTable {
+  pair_key: string;
+  team_id: string;
+  sdr_id: string;
+  ae_id: string;
+  status: 'booking' | 'booked' | 'missing' | 'no_common_hours' | 'ended';
+  generation: ColumnType<number, number | undefined, number>;
+  event_id: string | null;
+  weekday: string | null;
+  start_time: string | null;
+  length_minutes: number | null;
+  time_zone: string | null;
+  first_start: Timestamp | null;
+  agenda_through: string | null;
+  reason: string | null;
+  reason_key: string | null;
+  check_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   teams: TeamTable;
   users: UserTable;
@@ -262,6 +283,7 @@ export interface Database {
   followups: FollowupTable;
   handoff_findings: HandoffFindingTable;
   lead_ratings: LeadRatingTable;
+  weekly_syncs: WeeklySyncTable;
 }
 
 export type TeamRow = Selectable<TeamTable>;

@@ -1,6 +1,7 @@
 // Graph calendar routes of the sandbox, under /users/{id | userPrincipalName} and /me: the default calendar
-// (calendar, calendars, calendars/{id}), events (list, create, get,
-// update, delete, accept, decline, tentativelyAccept, cancel), calendarView and calendarView/delta, and
+// (calendar, calendars, calendars/{id}), events (list, create, get, update (a series' single occurrence too: it becomes
+// an exception), delete, accept, decline, tentativelyAccept, cancel), the instances of a series, calendarView and
+// calendarView/delta, and
 // calendar/getSchedule, with `Prefer: outlook.timezone`, $select, $filter, $orderby, $top, $skip and Graph's errors.
 // Imports: fastify types, ../calendar, ../schedule, ../mail (invalidUser), ../odata, ../odata-filter, ../graph-error,
 // ./directory.
@@ -251,6 +252,18 @@ export function registerCalendarRoutes(app: FastifyInstance, sb: Sandbox): void 
         return single(request, userId, sb.calendar.getEvent(userId, id, render));
       });
     }
+
+    // The occurrences and exceptions of a series master in a window (https://learn.microsoft.com/graph/api/event-list-instances).
+    app.get<{ Params: EventParams }>(`${prefix}/events/:eventId/instances`, async (request, reply) => {
+      const userId = mailbox(request, 'read');
+      const id = eventId(request);
+      const prefs = preferences(request);
+      const render = applied(reply, prefs);
+      const w = windowOf(request.query as Record<string, unknown>, prefs.zone ?? utcZone);
+      const q = parseQueryOptions(request.query as Record<string, unknown>);
+      const items = sb.calendar.instances(userId, id, new Date(w.startMs), new Date(Math.max(w.startMs, w.endMs)), render);
+      return collection(request, items, context(userId, `events('${id}')/instances`, q.select, false));
+    });
 
     app.patch<{ Params: EventParams }>(`${prefix}/events/:eventId`, async (request, reply) => {
       const userId = mailbox(request, 'write');

@@ -298,6 +298,21 @@ async function conversation(sdr: Actor, ae: Actor, tag: string): Promise<void> {
     200,
   );
   await ok(sdr.call('POST', `${ev}/cancel`, { comment: 'Cancelled' }), 202);
+  // ----- calendar: a weekly series, its instances, one occurrence changed (an exception)
+  const series = await ok(
+    sdr.call('POST', `${sdr.base}/events`, {
+      subject: `Weekly sync ${tag}`,
+      start: { dateTime: '2026-11-24T12:30:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-11-24T13:00:00', timeZone: 'Europe/Berlin' },
+      attendees: [{ emailAddress: { address: aeMail }, type: 'required' }],
+      recurrence: { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['tuesday'], firstDayOfWeek: 'monday' }, range: { type: 'noEnd', startDate: '2026-11-24', recurrenceTimeZone: 'Europe/Berlin' } },
+      transactionId: `sync-${tag}`,
+    }),
+    201,
+  );
+  const occurrences = await ok(sdr.call('GET', `${sdr.base}/events/${encodeURIComponent(series.id as string)}/instances?${windowQuery}&$select=id,start,end,type,seriesMasterId`), 200);
+  if (occurrences.value[0]) await ok(sdr.call('PATCH', `${sdr.base}/events/${encodeURIComponent(occurrences.value[0].id as string)}`, { body: { contentType: 'HTML', content: '<p>Agenda</p>' } }), 200);
+  await ok(sdr.call('POST', `${sdr.base}/events/${encodeURIComponent(series.id as string)}/cancel`, { comment: 'Pair ended' }), 202);
   const other = await ok(sdr.call('POST', `${sdr.base}/events`, { subject: `Prep ${tag}`, start: { dateTime: '2026-11-26T09:00:00', timeZone: 'UTC' }, end: { dateTime: '2026-11-26T09:30:00', timeZone: 'UTC' } }), 201);
   await ok(sdr.call('DELETE', `${sdr.base}/events/${encodeURIComponent(other.id as string)}`), 204);
   if (deltaLink) await ok(sdr.call('GET', new URL(deltaLink).pathname + new URL(deltaLink).search), 200);
