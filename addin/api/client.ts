@@ -16,16 +16,17 @@ import {
   LeadDto,
   LeadPage,
   MeDto,
-  type FieldErrorDto,
   type FollowupCreateBody,
   type HandoffInviteBody,
   type HandoffOutcomeBody,
   type HandoffStartBody,
   type LeadCreateBody,
   type LeadPatchBody,
-  type MissingCriterionDto,
   type TransitionBody,
 } from '../../server/http/contract';
+import { ApiError, type ClientErrorCode } from './api-error';
+
+export { ApiError, type ClientErrorCode } from './api-error';
 
 /** Where the bearer token comes from. Rejects with an Error whose message can be shown to the user. */
 export type GetToken = () => Promise<string>;
@@ -50,53 +51,6 @@ export interface ApiClientOptions {
 export interface RequestOptions {
   /** Aborting rejects the call with ApiError code `aborted`. */
   signal?: AbortSignal;
-}
-
-/**
- * Codes the client itself produces (status 0 unless noted), beside the server's own (`not_found`,
- * `version_conflict`, `not_qualified`, …): `network` (the server could not be reached), `token` (no bearer token:
- * sign-in failed), `aborted`, `invalid_response` (an answer that breaks the contract, with its HTTP status) and
- * `http_<status>` (a failure answer without the contract's error body).
- */
-export type ClientErrorCode = 'network' | 'token' | 'aborted' | 'invalid_response';
-
-/** The common error body plus the hand-off routes' extras (`away`, `backup`, `handoffId`), all optional. */
-type ErrorFields = HandoffErrorBody['error'];
-
-/** A failed API call: the server's error body (code, message, field and the extras), with the HTTP status. */
-export class ApiError extends Error {
-  readonly code: string;
-  /** The HTTP status; 0 when no answer arrived (network, token, aborted). */
-  readonly status: number;
-  readonly field: string | undefined;
-  readonly details: FieldErrorDto[] | undefined;
-  /** For `lead_owned_elsewhere`: who owns the lead already. */
-  readonly owner: { id: string; name: string } | undefined;
-  /** For `duplicate_lead` and `lead_owned_elsewhere`: the existing lead's id. */
-  readonly leadId: string | undefined;
-  /** For `not_qualified`: the criteria still unmet. */
-  readonly missing: MissingCriterionDto[] | undefined;
-  /** For `handoff_exists`: the hand-off already in progress for the lead. */
-  readonly handoffId: string | undefined;
-  /** For `ae_away`: the AE's automatic-replies window. */
-  readonly away: ErrorFields['away'];
-  /** For `ae_away`: the backup AE offered instead (null: none). */
-  readonly backup: ErrorFields['backup'];
-
-  constructor(status: number, body: ErrorFields, options?: { cause?: unknown }) {
-    super(body.message, options);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = body.code;
-    this.field = body.field;
-    this.details = body.details;
-    this.owner = body.owner;
-    this.leadId = body.leadId;
-    this.missing = body.missing;
-    this.handoffId = body.handoffId;
-    this.away = body.away;
-    this.backup = body.backup;
-  }
 }
 
 export interface ApiClient {

@@ -1,5 +1,5 @@
-// The SDR writing the intro (message compose): find the lead, see its card and what it still lacks, see the AE it
-// goes to (the paired one; the backup offered when the AE is away), "Fill intro" starts the hand-off and fills To,
+// The SDR writing the intro (message compose), below the shell's lead search: the lead's card and what it still
+// lacks, the AE it goes to (the paired one; the backup offered when the AE is away), "Fill intro" starts the hand-off and fills To,
 // Cc, subject, body and the x-baton-handoff header, then a meeting time from the server's proposals is booked and the
 // hand-off's stage and SLA are followed. A lead already handed off shows that hand-off. Gets the API client and the
 // Outlook item through props. Imports React, Fluent UI, contract and port types, the API client's types, pane parts.
@@ -12,7 +12,6 @@ import { ErrorBar, Notice } from './error-bar';
 import { formatDateTime, formatSlot } from './format';
 import { HandoffStatus, useNow } from './handoff-status';
 import { LeadCard } from './lead-card';
-import { LeadSearch } from './lead-search';
 import { useHandoff } from './use-handoff';
 
 export type ComposeClient = Pick<ApiClient, 'searchLeads' | 'startHandoff' | 'getHandoff' | 'listHandoffs' | 'bookInvite'>;
@@ -20,11 +19,12 @@ export type ComposeClient = Pick<ApiClient, 'searchLeads' | 'startHandoff' | 'ge
 export interface ComposeViewProps {
   client: ComposeClient;
   mailbox: OfficeMailbox;
+  /** The lead picked in the shell's search (the shell mounts a new view for each pick). */
+  lead: LeadDto | null;
   me: MeDto | null;
   clock: () => Date;
   timeZone: string | undefined;
   pollMs?: number;
-  debounceMs?: number;
 }
 
 const useStyles = makeStyles({
@@ -66,12 +66,11 @@ function toIntroFill(started: HandoffStartedDto): IntroFill {
   return { to: intro.to, cc: intro.cc, subject: intro.subject, html: intro.html, header: intro.header };
 }
 
-export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debounceMs }: ComposeViewProps): React.JSX.Element {
+export function ComposeView({ client, mailbox, lead, me, clock, timeZone, pollMs }: ComposeViewProps): React.JSX.Element {
   const styles = useStyles();
   const aeHeadingId = useId();
   const slotsHeadingId = useId();
   const now = useNow(clock);
-  const [lead, setLead] = useState<LeadDto | null>(null);
   const [started, setStarted] = useState<HandoffStartedDto | null>(null);
   const [handoffId, setHandoffId] = useState<string | null>(null);
   const [away, setAway] = useState<ApiError | null>(null);
@@ -82,7 +81,6 @@ export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debo
   const [slotIndex, setSlotIndex] = useState<string>('');
   const [booked, setBooked] = useState<SlotDto | null>(null);
 
-  const search = useCallback((q: string, signal: AbortSignal) => client.searchLeads({ q, limit: 20 }, { signal }), [client]);
   const load = useCallback((id: string, signal: AbortSignal) => client.getHandoff(id, { signal }), [client]);
   const status = useHandoff(load, handoffId, pollMs);
 
@@ -104,18 +102,6 @@ export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debo
       controller.abort();
     };
   }, [client, lead]);
-
-  const pick = (next: LeadDto): void => {
-    setLead(next);
-    setStarted(null);
-    setHandoffId(null);
-    setAway(null);
-    setRefusal(null);
-    setError(null);
-    setFilled(false);
-    setSlotIndex('');
-    setBooked(null);
-  };
 
   async function fillIntro(useBackup: boolean): Promise<void> {
     setRefusal(null);
@@ -200,7 +186,6 @@ export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debo
 
   return (
     <div className={styles.root}>
-      <LeadSearch search={search} onSelect={pick} {...(debounceMs === undefined ? {} : { debounceMs })} />
       {lead === null ? (
         <Text size={200} className={styles.muted}>
           Pick the lead you are introducing to see its card, the AE it goes to and the intro.
