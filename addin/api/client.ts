@@ -10,6 +10,7 @@ import {
   HandBackReasonList,
   HandoffDetailDto,
   HandoffErrorBody,
+  HandoffIntroDto,
   HandoffList,
   HandoffStartedDto,
   InviteDraftDto,
@@ -19,6 +20,7 @@ import {
   type FollowupCreateBody,
   type HandoffInviteBody,
   type HandoffOutcomeBody,
+  type HandoffSlotBody,
   type HandoffStartBody,
   type LeadCreateBody,
   type LeadPatchBody,
@@ -76,6 +78,10 @@ export interface ApiClient {
   listHandoffs(options?: RequestOptions): Promise<HandoffList>;
   /** POST /api/handoffs/:id/invite: books the invite at the chosen time. */
   bookInvite(id: string, body: HandoffInviteBody, options?: RequestOptions): Promise<HandoffDetailDto>;
+  /** PUT /api/handoffs/:id/slot: the meeting time chosen among the proposals (booked when the intro is seen sent). */
+  chooseSlot(id: string, body: HandoffSlotBody, options?: RequestOptions): Promise<HandoffDetailDto>;
+  /** GET /api/handoffs/:id/intro: the intro to fill again, until it is seen sent. */
+  handoffIntro(id: string, options?: RequestOptions): Promise<HandoffIntroDto>;
   /** POST /api/handoffs/:id/outcome: the AE's outcome. */
   recordOutcome(id: string, body: HandoffOutcomeBody, options?: RequestOptions): Promise<HandoffDetailDto>;
   /** GET /api/handoffs/:id/invite-draft: what "Fill invite" writes into an appointment. */
@@ -197,6 +203,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     getHandoff: (id, request) => call('GET', handoffPath(id), HandoffDetailDto, undefined, request),
     listHandoffs: (request) => call('GET', '/api/handoffs?mine=true', HandoffList, undefined, request),
     bookInvite: (id, body, request) => call('POST', `${handoffPath(id)}/invite`, HandoffDetailDto, body, request),
+    chooseSlot: (id, body, request) => call('PUT', `${handoffPath(id)}/slot`, HandoffDetailDto, body, request),
+    handoffIntro: (id, request) => call('GET', `${handoffPath(id)}/intro`, HandoffIntroDto, undefined, request),
     recordOutcome: (id, body, request) => call('POST', `${handoffPath(id)}/outcome`, HandoffDetailDto, body, request),
     inviteDraft: (id, request) => call('GET', `${handoffPath(id)}/invite-draft`, InviteDraftDto, undefined, request),
     handBackReasons: (request) => call('GET', '/api/hand-back-reasons', HandBackReasonList, undefined, request),

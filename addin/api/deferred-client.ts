@@ -53,6 +53,8 @@ export function createDeferredApiClient(options: DeferredApiClientOptions): Defe
     getHandoff: later('getHandoff'),
     listHandoffs: later('listHandoffs'),
     bookInvite: later('bookInvite'),
+    chooseSlot: later('chooseSlot'),
+    handoffIntro: later('handoffIntro'),
     recordOutcome: later('recordOutcome'),
     inviteDraft: later('inviteDraft'),
     handBackReasons: later('handBackReasons'),

@@ -5,7 +5,7 @@
 // Outlook item through props. Imports React, Fluent UI, contract and port types, the API client's types, pane parts.
 import { useCallback, useEffect, useId, useState } from 'react';
 import { Button, Radio, RadioGroup, Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
-import type { HandoffDetailDto, HandoffStartedDto, LeadDto, MeDto, SlotDto } from '../../server/http/contract';
+import type { HandoffDetailDto, HandoffIntroDto, LeadDto, MeDto, SlotDto } from '../../server/http/contract';
 import type { IntroFill, OfficeMailbox } from '../office/ports';
 import { ApiError, type ApiClient } from '../api/client';
 import { ErrorBar, Notice } from './error-bar';
@@ -14,7 +14,7 @@ import { HandoffStatus, useNow } from './handoff-status';
 import { LeadCard } from './lead-card';
 import { useHandoff } from './use-handoff';
 
-export type ComposeClient = Pick<ApiClient, 'searchLeads' | 'startHandoff' | 'getHandoff' | 'listHandoffs' | 'bookInvite'>;
+export type ComposeClient = Pick<ApiClient, 'searchLeads' | 'startHandoff' | 'getHandoff' | 'listHandoffs' | 'bookInvite' | 'chooseSlot' | 'handoffIntro'>;
 
 export interface ComposeViewProps {
   client: ComposeClient;
@@ -61,7 +61,7 @@ function pairedAeName(me: MeDto | null): string | null {
   return me.pairedWith.find((person) => person.id === primary.aeId)?.displayName ?? null;
 }
 
-function toIntroFill(started: HandoffStartedDto): IntroFill {
+function toIntroFill(started: HandoffIntroDto): IntroFill {
   const { intro } = started;
   return { to: intro.to, cc: intro.cc, subject: intro.subject, html: intro.html, header: intro.header };
 }
@@ -71,7 +71,8 @@ export function ComposeView({ client, mailbox, lead, me, clock, timeZone, pollMs
   const aeHeadingId = useId();
   const slotsHeadingId = useId();
   const now = useNow(clock);
-  const [started, setStarted] = useState<HandoffStartedDto | null>(null);
+  // The intro as the server composed it (at start, or again for "Fill again"), with the proposed times.
+  const [started, setStarted] = useState<HandoffIntroDto | null>(null);
   const [handoffId, setHandoffId] = useState<string | null>(null);
   const [away, setAway] = useState<ApiError | null>(null);
   const [refusal, setRefusal] = useState<Refusal | null>(null);
@@ -122,10 +123,11 @@ export function ComposeView({ client, mailbox, lead, me, clock, timeZone, pollMs
     }
     setBusy('fill');
     try {
-      let current = started;
-      if (current === null) {
+      let current: HandoffIntroDto;
+      if (handoffId === null) {
+        let fresh: HandoffIntroDto;
         try {
-          current = await client.startHandoff({ leadId: lead.id, ...(useBackup ? { useBackup: true } : {}) });
+          fresh = await client.startHandoff({ leadId: lead.id, ...(useBackup ? { useBackup: true } : {}) });
         } catch (failure) {
           if (failure instanceof ApiError && failure.code === 'ae_away') {
             setAway(failure);
@@ -137,9 +139,23 @@ export function ComposeView({ client, mailbox, lead, me, clock, timeZone, pollMs
           }
           throw failure;
         }
+        current = fresh;
         setStarted(current);
         setHandoffId(current.handoff.id);
         setAway(null);
+        const first = current.slots[0];
+        if (first !== undefined) {
+          // The highlighted proposal is the chosen time from the start: sent without "Book meeting", the invite is
+          // booked at it, not at the AE's next free time.
+          setSlotIndex('0');
+          status.replace(await client.chooseSlot(current.handoff.id, first));
+        }
+      } else {
+        // "Fill again": the same hand-off, its intro composed again with the time chosen (carried first).
+        const chosen = started?.slots[Number(slotIndex)];
+        if (chosen !== undefined && slotIndex !== '') status.replace(await client.chooseSlot(handoffId, chosen));
+        current = await client.handoffIntro(handoffId);
+        setStarted(current);
         if (current.slots.length > 0) setSlotIndex('0');
       }
       const intro = toIntroFill(current);
@@ -154,6 +170,21 @@ export function ComposeView({ client, mailbox, lead, me, clock, timeZone, pollMs
       setError(failure);
     } finally {
       setBusy(null);
+    }
+  }
+
+  /** A proposal picked: it is the chosen time at once, so sending the intro books the invite there. */
+  async function chooseSlot(index: string): Promise<void> {
+    const slot = started?.slots[Number(index)];
+    const previous = slotIndex;
+    setSlotIndex(index);
+    if (started === null || slot === undefined) return;
+    setError(null);
+    try {
+      status.replace(await client.chooseSlot(started.handoff.id, slot));
+    } catch (failure) {
+      setSlotIndex(previous);
+      setError(failure);
     }
   }
 
@@ -179,6 +210,8 @@ export function ComposeView({ client, mailbox, lead, me, clock, timeZone, pollMs
 
   // A hand-off this pane did not start: the lead was handed off before.
   const existing = started === null && handoffId !== null;
+  // Its intro can be filled again until Baton sees it sent (a draft closed unsent).
+  const refillable = filled || (existing && status.detail?.handoff.stage === 'intro_composed' && status.detail.handoff.introSentAt === null);
   const isAe = me?.user.role === 'ae';
   const paired = pairedAeName(me);
   const aeName = started?.intro.cc[0]?.name ?? status.detail?.ae.displayName ?? null;
@@ -224,9 +257,9 @@ export function ComposeView({ client, mailbox, lead, me, clock, timeZone, pollMs
                 Hand to {backup.displayName} and fill intro
               </Button>
             ) : (
-              !existing && (
+              (!existing || refillable) && (
                 <Button appearance="primary" disabled={busy !== null || away !== null} onClick={() => void fillIntro(false)}>
-                  Fill intro
+                  {refillable ? 'Fill again' : 'Fill intro'}
                 </Button>
               )
             )}
@@ -245,6 +278,7 @@ export function ComposeView({ client, mailbox, lead, me, clock, timeZone, pollMs
       {existing && status.detail !== null && (
         <Notice intent="info" title="Already handed off">
           {`${status.detail.lead.contactName} was handed to ${status.detail.ae.displayName} on ${formatDateTime(status.detail.handoff.createdAt, timeZone)}.`}
+          {refillable && !filled ? ' Its intro was not sent yet: Fill again puts it into this message.' : ''}
         </Notice>
       )}
 
@@ -267,7 +301,7 @@ export function ComposeView({ client, mailbox, lead, me, clock, timeZone, pollMs
                 aria-labelledby={slotsHeadingId}
                 value={slotIndex}
                 onChange={(_event, data) => {
-                  setSlotIndex(data.value);
+                  void chooseSlot(data.value);
                 }}
               >
                 {started.slots.map((slot, index) => (
