@@ -10,22 +10,25 @@ import {
   HandBackReasonList,
   HandoffDetailDto,
   HandoffErrorBody,
+  HandoffIntroDto,
   HandoffList,
   HandoffStartedDto,
   InviteDraftDto,
   LeadDto,
   LeadPage,
   MeDto,
-  type FieldErrorDto,
   type FollowupCreateBody,
   type HandoffInviteBody,
   type HandoffOutcomeBody,
+  type HandoffSlotBody,
   type HandoffStartBody,
   type LeadCreateBody,
   type LeadPatchBody,
-  type MissingCriterionDto,
   type TransitionBody,
 } from '../../server/http/contract';
+import { ApiError, type ClientErrorCode } from './api-error';
+
+export { ApiError, type ClientErrorCode } from './api-error';
 
 /** Where the bearer token comes from. Rejects with an Error whose message can be shown to the user. */
 export type GetToken = () => Promise<string>;
@@ -52,53 +55,6 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/**
- * Codes the client itself produces (status 0 unless noted), beside the server's own (`not_found`,
- * `version_conflict`, `not_qualified`, …): `network` (the server could not be reached), `token` (no bearer token:
- * sign-in failed), `aborted`, `invalid_response` (an answer that breaks the contract, with its HTTP status) and
- * `http_<status>` (a failure answer without the contract's error body).
- */
-export type ClientErrorCode = 'network' | 'token' | 'aborted' | 'invalid_response';
-
-/** The common error body plus the hand-off routes' extras (`away`, `backup`, `handoffId`), all optional. */
-type ErrorFields = HandoffErrorBody['error'];
-
-/** A failed API call: the server's error body (code, message, field and the extras), with the HTTP status. */
-export class ApiError extends Error {
-  readonly code: string;
-  /** The HTTP status; 0 when no answer arrived (network, token, aborted). */
-  readonly status: number;
-  readonly field: string | undefined;
-  readonly details: FieldErrorDto[] | undefined;
-  /** For `lead_owned_elsewhere`: who owns the lead already. */
-  readonly owner: { id: string; name: string } | undefined;
-  /** For `duplicate_lead` and `lead_owned_elsewhere`: the existing lead's id. */
-  readonly leadId: string | undefined;
-  /** For `not_qualified`: the criteria still unmet. */
-  readonly missing: MissingCriterionDto[] | undefined;
-  /** For `handoff_exists`: the hand-off already in progress for the lead. */
-  readonly handoffId: string | undefined;
-  /** For `ae_away`: the AE's automatic-replies window. */
-  readonly away: ErrorFields['away'];
-  /** For `ae_away`: the backup AE offered instead (null: none). */
-  readonly backup: ErrorFields['backup'];
-
-  constructor(status: number, body: ErrorFields, options?: { cause?: unknown }) {
-    super(body.message, options);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = body.code;
-    this.field = body.field;
-    this.details = body.details;
-    this.owner = body.owner;
-    this.leadId = body.leadId;
-    this.missing = body.missing;
-    this.handoffId = body.handoffId;
-    this.away = body.away;
-    this.backup = body.backup;
-  }
-}
-
 export interface ApiClient {
   /** GET /api/me: the signed-in user, their team and pairings. */
   me(options?: RequestOptions): Promise<MeDto>;
@@ -122,6 +78,10 @@ export interface ApiClient {
   listHandoffs(options?: RequestOptions): Promise<HandoffList>;
   /** POST /api/handoffs/:id/invite: books the invite at the chosen time. */
   bookInvite(id: string, body: HandoffInviteBody, options?: RequestOptions): Promise<HandoffDetailDto>;
+  /** PUT /api/handoffs/:id/slot: the meeting time chosen among the proposals (booked when the intro is seen sent). */
+  chooseSlot(id: string, body: HandoffSlotBody, options?: RequestOptions): Promise<HandoffDetailDto>;
+  /** GET /api/handoffs/:id/intro: the intro to fill again, until it is seen sent. */
+  handoffIntro(id: string, options?: RequestOptions): Promise<HandoffIntroDto>;
   /** POST /api/handoffs/:id/outcome: the AE's outcome. */
   recordOutcome(id: string, body: HandoffOutcomeBody, options?: RequestOptions): Promise<HandoffDetailDto>;
   /** GET /api/handoffs/:id/invite-draft: what "Fill invite" writes into an appointment. */
@@ -243,6 +203,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     getHandoff: (id, request) => call('GET', handoffPath(id), HandoffDetailDto, undefined, request),
     listHandoffs: (request) => call('GET', '/api/handoffs?mine=true', HandoffList, undefined, request),
     bookInvite: (id, body, request) => call('POST', `${handoffPath(id)}/invite`, HandoffDetailDto, body, request),
+    chooseSlot: (id, body, request) => call('PUT', `${handoffPath(id)}/slot`, HandoffDetailDto, body, request),
+    handoffIntro: (id, request) => call('GET', `${handoffPath(id)}/intro`, HandoffIntroDto, undefined, request),
     recordOutcome: (id, body, request) => call('POST', `${handoffPath(id)}/outcome`, HandoffDetailDto, body, request),
     inviteDraft: (id, request) => call('GET', `${handoffPath(id)}/invite-draft`, InviteDraftDto, undefined, request),
     handBackReasons: (request) => call('GET', '/api/hand-back-reasons', HandBackReasonList, undefined, request),

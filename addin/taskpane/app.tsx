@@ -1,29 +1,22 @@
 // The pane's shell: FluentProvider with the Office theme (light, dark, high contrast), the signed-in user (GET /api/me)
 // and the view for the Outlook surface the pane is open on: the SDR's intro (message compose), the AE's review of
 // an intro or invite (message read), an invite filled by hand (appointment organizer), else the lead search. The
-// rarely used views load on demand. Every failure is shown in a MessageBar. Gets the API client, the Outlook item
-// and the theme through props. Imports React, Fluent UI, contract and port types, the API client's types, pane parts.
+// lead search is part of the shell, so it paints and takes typing before anything else loads; everything below it
+// (the intro composer, the lead card, the other views) loads on demand. Every failure is shown in a MessageBar.
+// Gets the API client, the Outlook item and the theme through props. Imports React, Fluent UI, contract and port
+// types, the API client's types, pane parts.
 import { Suspense, lazy, useCallback, useEffect, useState } from 'react';
-import {
-  FluentProvider,
-  Spinner,
-  Text,
-  makeStyles,
-  teamsHighContrastTheme,
-  tokens,
-  webDarkTheme,
-  webLightTheme,
-  type Theme,
-} from '@fluentui/react-components';
+import { FluentProvider, Spinner, Text, tokens } from '@fluentui/react-components';
 import type { LeadDto, MeDto, Role } from '../../server/http/contract';
 import type { ItemKind, OfficeMailbox } from '../office/ports';
 import type { ApiClient } from '../api/client';
-import { ComposeView, type ComposeClient } from './compose-view';
-import { ErrorBar, Notice } from './error-bar';
+import type { ComposeClient } from './compose-view';
+import { errorText } from './error-text';
 import { safeZone } from './format';
-import { LeadCard } from './lead-card';
 import { LeadSearch } from './lead-search';
 import { useRequest } from './use-request';
+import { useTheme, type ThemeKind } from './themes';
+import { whenIdle } from './when-idle';
 import type { ReadClient } from './read-view';
 import type { OrganizerClient } from './organizer-view';
 
@@ -31,15 +24,22 @@ import type { OrganizerClient } from './organizer-view';
 // resolution wants a file extension on dynamic imports that webpack (and Jest) resolve without one; the type query
 // keeps the modules typed. (The lint rule below cannot see that the assertion is what silences that resolution.)
 /* eslint-disable @typescript-eslint/no-unnecessary-type-assertion */
+// The intro composer waits for the browser's first idle moment: the search above it is what the SDR uses first.
+const ComposeView = lazy(async () => {
+  await whenIdle();
+  return { default: ((await import('./compose-view' as string)) as typeof import('./compose-view')).ComposeView };
+});
+const LeadCard = lazy(async () => ({ default: ((await import('./lead-card' as string)) as typeof import('./lead-card')).LeadCard }));
 const ReadView = lazy(async () => ({ default: ((await import('./read-view' as string)) as typeof import('./read-view')).ReadView }));
 const OrganizerView = lazy(async () => ({
   default: ((await import('./organizer-view' as string)) as typeof import('./organizer-view')).OrganizerView,
 }));
+// Shown only when something fails or needs saying: not worth a place in the first chunk.
+const ErrorBar = lazy(async () => ({ default: ((await import('./error-bar' as string)) as typeof import('./error-bar')).ErrorBar }));
+const Notice = lazy(async () => ({ default: ((await import('./error-bar' as string)) as typeof import('./error-bar')).Notice }));
 /* eslint-enable @typescript-eslint/no-unnecessary-type-assertion */
 
-export type ThemeKind = 'light' | 'dark' | 'contrast';
-
-const themes: Record<ThemeKind, Theme> = { light: webLightTheme, dark: webDarkTheme, contrast: teamsHighContrastTheme };
+export type { ThemeKind } from './themes';
 
 export type PaneClient = Pick<ApiClient, 'me'> & ComposeClient & ReadClient & OrganizerClient;
 
@@ -59,9 +59,11 @@ export interface AppProps {
 
 const roleLabels: Record<Role, string> = { sdr: 'SDR', ae: 'AE', manager: 'Manager', admin: 'Admin' };
 
+// The shell's few styles are plain style objects over Fluent's token variables: Fluent's own components ship their
+// styles precompiled, and makeStyles here would put Griffel's style compiler into the first chunk.
 // Layout goes on an inner element, not on FluentProvider: the provider copies its className onto the portals of
 // popups (applyStylesToPortals), and a full-height padded portal would cover the pane.
-const useStyles = makeStyles({
+const styles = {
   root: {
     boxSizing: 'border-box',
     minHeight: '100vh',
@@ -77,7 +79,7 @@ const useStyles = makeStyles({
   title: { margin: 0, fontSize: tokens.fontSizeBase500, fontWeight: tokens.fontWeightSemibold },
   user: { color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
   empty: { color: tokens.colorNeutralForeground3 },
-});
+} satisfies Record<string, React.CSSProperties>;
 
 function userLine(me: MeDto): string {
   const parts = [me.user.displayName, roleLabels[me.user.role]];
@@ -87,27 +89,51 @@ function userLine(me: MeDto): string {
 
 const defaultClock = (): Date => new Date();
 
-/** The lead search and card, for surfaces without a hand-off view (a meeting you were invited to, no item). */
-function BrowseView({ client, debounceMs }: { client: Pick<ApiClient, 'searchLeads'>; debounceMs?: number | undefined }): React.JSX.Element {
-  const styles = useStyles();
+/** The lead picked in the search; `n` counts picks, so picking the same lead again starts its view over. */
+interface Picked {
+  n: number;
+  lead: LeadDto | null;
+}
+
+/**
+ * The lead search with what goes below it: the shell renders the search at once, and `below` (loaded on demand)
+ * gets the lead picked.
+ */
+function SearchSurface({
+  client,
+  debounceMs,
+  below,
+}: {
+  client: Pick<ApiClient, 'searchLeads'>;
+  debounceMs?: number | undefined;
+  below: (picked: Picked) => React.ReactNode;
+}): React.JSX.Element {
   const search = useCallback((q: string, signal: AbortSignal) => client.searchLeads({ q, limit: 20 }, { signal }), [client]);
-  const [lead, setLead] = useState<LeadDto | null>(null);
+  const [picked, setPicked] = useState<Picked>({ n: 0, lead: null });
+  const onSelect = useCallback((lead: LeadDto) => {
+    setPicked((previous) => ({ n: previous.n + 1, lead }));
+  }, []);
   return (
     <>
-      <LeadSearch search={search} onSelect={setLead} {...(debounceMs === undefined ? {} : { debounceMs })} />
-      {lead === null ? (
-        <Text size={200} className={styles.empty}>
-          Pick a lead to see its card and what it still needs to qualify.
-        </Text>
-      ) : (
-        <LeadCard lead={lead} />
-      )}
+      <LeadSearch search={search} onSelect={onSelect} {...(debounceMs === undefined ? {} : { debounceMs })} />
+      <Suspense fallback={<Spinner size="small" label="Loading…" />}>{below(picked)}</Suspense>
     </>
   );
 }
 
+/** Below the search where there is no hand-off view (a meeting you were invited to, no item): the lead's card. */
+function BrowseDetails({ lead }: { lead: LeadDto | null }): React.JSX.Element {
+  return lead === null ? (
+    <Text size={200} style={styles.empty}>
+      Pick a lead to see its card and what it still needs to qualify.
+    </Text>
+  ) : (
+    <LeadCard lead={lead} />
+  );
+}
+
 export function App({ client, mailbox, theme, notice, clock = defaultClock, pollMs, debounceMs }: AppProps): React.JSX.Element {
-  const styles = useStyles();
+  const fluentTheme = useTheme(theme);
   const loadMe = useCallback((signal: AbortSignal) => client.me({ signal }), [client]);
   const { state: me, reload } = useRequest(loadMe);
   // A pinned pane stays open while the user selects another item: the view starts over for it.
@@ -127,7 +153,14 @@ export function App({ client, mailbox, theme, notice, clock = defaultClock, poll
   let view: React.JSX.Element;
   switch (item.kind) {
     case 'message_compose':
-      view = <ComposeView key={item.n} client={client} mailbox={mailbox} {...shared} {...(debounceMs === undefined ? {} : { debounceMs })} />;
+      view = (
+        <SearchSurface
+          key={item.n}
+          client={client}
+          debounceMs={debounceMs}
+          below={({ n, lead }) => <ComposeView key={n} client={client} mailbox={mailbox} lead={lead} {...shared} />}
+        />
+      );
       break;
     case 'message_read':
       view = <ReadView key={item.n} client={client} mailbox={mailbox} {...shared} />;
@@ -137,29 +170,31 @@ export function App({ client, mailbox, theme, notice, clock = defaultClock, poll
       break;
     case 'appointment_attendee':
     case 'none':
-      view = <BrowseView key={item.n} client={client} debounceMs={debounceMs} />;
+      view = <SearchSurface key={item.n} client={client} debounceMs={debounceMs} below={({ n, lead }) => <BrowseDetails key={n} lead={lead} />} />;
       break;
   }
 
   return (
-    <FluentProvider theme={themes[theme]}>
-      <main className={styles.root}>
-        <header className={styles.header}>
-          <h1 className={styles.title}>Baton</h1>
+    <FluentProvider theme={fluentTheme}>
+      <main style={styles.root}>
+        <header style={styles.header}>
+          <h1 style={styles.title}>Baton</h1>
           {me.status === 'loading' && <Spinner size="extra-tiny" labelPosition="after" label="Signing in…" />}
           {me.status === 'done' && (
-            <Text size={200} className={styles.user}>
+            <Text size={200} style={styles.user}>
               {userLine(me.data)}
             </Text>
           )}
         </header>
-        {notice !== undefined && <Notice intent="warning">{notice}</Notice>}
-        {unsupported !== null && (
-          <Notice intent="warning" title="This Outlook lacks what Baton needs">
-            {unsupported}
-          </Notice>
-        )}
-        {me.status === 'error' && <ErrorBar error={me.error} onRetry={reload} />}
+        <Suspense fallback={null}>
+          {notice !== undefined && <Notice intent="warning">{notice}</Notice>}
+          {unsupported !== null && (
+            <Notice intent="warning" title="This Outlook lacks what Baton needs">
+              {unsupported}
+            </Notice>
+          )}
+          {me.status === 'error' && <ErrorBar error={me.error} onRetry={reload} />}
+        </Suspense>
         <Suspense fallback={<Spinner size="small" label="Loading…" />}>{view}</Suspense>
       </main>
     </FluentProvider>
@@ -168,12 +203,13 @@ export function App({ client, mailbox, theme, notice, clock = defaultClock, poll
 
 /** What the pane shows when it cannot start at all (Office.js missing or never ready). */
 export function StartupFailure({ error, theme }: { error: unknown; theme: ThemeKind }): React.JSX.Element {
-  const styles = useStyles();
+  const fluentTheme = useTheme(theme);
   return (
-    <FluentProvider theme={themes[theme]}>
-      <main className={styles.root}>
-        <h1 className={styles.title}>Baton</h1>
-        <ErrorBar error={error} />
+    <FluentProvider theme={fluentTheme}>
+      <main style={styles.root}>
+        <h1 style={styles.title}>Baton</h1>
+        {/* Plain text, not a MessageBar loaded on demand: the network may be what failed. */}
+        <Text role="alert">{errorText(error).message}</Text>
       </main>
     </FluentProvider>
   );

@@ -1,30 +1,30 @@
-// The SDR writing the intro (message compose): find the lead, see its card and what it still lacks, see the AE it
-// goes to (the paired one; the backup offered when the AE is away), "Fill intro" starts the hand-off and fills To,
+// The SDR writing the intro (message compose), below the shell's lead search: the lead's card and what it still
+// lacks, the AE it goes to (the paired one; the backup offered when the AE is away), "Fill intro" starts the hand-off and fills To,
 // Cc, subject, body and the x-baton-handoff header, then a meeting time from the server's proposals is booked and the
 // hand-off's stage and SLA are followed. A lead already handed off shows that hand-off. Gets the API client and the
 // Outlook item through props. Imports React, Fluent UI, contract and port types, the API client's types, pane parts.
 import { useCallback, useEffect, useId, useState } from 'react';
 import { Button, Radio, RadioGroup, Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
-import type { HandoffDetailDto, HandoffStartedDto, LeadDto, MeDto, SlotDto } from '../../server/http/contract';
+import type { HandoffDetailDto, HandoffIntroDto, LeadDto, MeDto, SlotDto } from '../../server/http/contract';
 import type { IntroFill, OfficeMailbox } from '../office/ports';
 import { ApiError, type ApiClient } from '../api/client';
 import { ErrorBar, Notice } from './error-bar';
 import { formatDateTime, formatSlot } from './format';
 import { HandoffStatus, useNow } from './handoff-status';
 import { LeadCard } from './lead-card';
-import { LeadSearch } from './lead-search';
 import { useHandoff } from './use-handoff';
 
-export type ComposeClient = Pick<ApiClient, 'searchLeads' | 'startHandoff' | 'getHandoff' | 'listHandoffs' | 'bookInvite'>;
+export type ComposeClient = Pick<ApiClient, 'searchLeads' | 'startHandoff' | 'getHandoff' | 'listHandoffs' | 'bookInvite' | 'chooseSlot' | 'handoffIntro'>;
 
 export interface ComposeViewProps {
   client: ComposeClient;
   mailbox: OfficeMailbox;
+  /** The lead picked in the shell's search (the shell mounts a new view for each pick). */
+  lead: LeadDto | null;
   me: MeDto | null;
   clock: () => Date;
   timeZone: string | undefined;
   pollMs?: number;
-  debounceMs?: number;
 }
 
 const useStyles = makeStyles({
@@ -61,18 +61,18 @@ function pairedAeName(me: MeDto | null): string | null {
   return me.pairedWith.find((person) => person.id === primary.aeId)?.displayName ?? null;
 }
 
-function toIntroFill(started: HandoffStartedDto): IntroFill {
+function toIntroFill(started: HandoffIntroDto): IntroFill {
   const { intro } = started;
   return { to: intro.to, cc: intro.cc, subject: intro.subject, html: intro.html, header: intro.header };
 }
 
-export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debounceMs }: ComposeViewProps): React.JSX.Element {
+export function ComposeView({ client, mailbox, lead, me, clock, timeZone, pollMs }: ComposeViewProps): React.JSX.Element {
   const styles = useStyles();
   const aeHeadingId = useId();
   const slotsHeadingId = useId();
   const now = useNow(clock);
-  const [lead, setLead] = useState<LeadDto | null>(null);
-  const [started, setStarted] = useState<HandoffStartedDto | null>(null);
+  // The intro as the server composed it (at start, or again for "Fill again"), with the proposed times.
+  const [started, setStarted] = useState<HandoffIntroDto | null>(null);
   const [handoffId, setHandoffId] = useState<string | null>(null);
   const [away, setAway] = useState<ApiError | null>(null);
   const [refusal, setRefusal] = useState<Refusal | null>(null);
@@ -82,7 +82,6 @@ export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debo
   const [slotIndex, setSlotIndex] = useState<string>('');
   const [booked, setBooked] = useState<SlotDto | null>(null);
 
-  const search = useCallback((q: string, signal: AbortSignal) => client.searchLeads({ q, limit: 20 }, { signal }), [client]);
   const load = useCallback((id: string, signal: AbortSignal) => client.getHandoff(id, { signal }), [client]);
   const status = useHandoff(load, handoffId, pollMs);
 
@@ -105,18 +104,6 @@ export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debo
     };
   }, [client, lead]);
 
-  const pick = (next: LeadDto): void => {
-    setLead(next);
-    setStarted(null);
-    setHandoffId(null);
-    setAway(null);
-    setRefusal(null);
-    setError(null);
-    setFilled(false);
-    setSlotIndex('');
-    setBooked(null);
-  };
-
   async function fillIntro(useBackup: boolean): Promise<void> {
     setRefusal(null);
     setError(null);
@@ -136,10 +123,11 @@ export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debo
     }
     setBusy('fill');
     try {
-      let current = started;
-      if (current === null) {
+      let current: HandoffIntroDto;
+      if (handoffId === null) {
+        let fresh: HandoffIntroDto;
         try {
-          current = await client.startHandoff({ leadId: lead.id, ...(useBackup ? { useBackup: true } : {}) });
+          fresh = await client.startHandoff({ leadId: lead.id, ...(useBackup ? { useBackup: true } : {}) });
         } catch (failure) {
           if (failure instanceof ApiError && failure.code === 'ae_away') {
             setAway(failure);
@@ -151,9 +139,23 @@ export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debo
           }
           throw failure;
         }
+        current = fresh;
         setStarted(current);
         setHandoffId(current.handoff.id);
         setAway(null);
+        const first = current.slots[0];
+        if (first !== undefined) {
+          // The highlighted proposal is the chosen time from the start: sent without "Book meeting", the invite is
+          // booked at it, not at the AE's next free time.
+          setSlotIndex('0');
+          status.replace(await client.chooseSlot(current.handoff.id, first));
+        }
+      } else {
+        // "Fill again": the same hand-off, its intro composed again with the time chosen (carried first).
+        const chosen = started?.slots[Number(slotIndex)];
+        if (chosen !== undefined && slotIndex !== '') status.replace(await client.chooseSlot(handoffId, chosen));
+        current = await client.handoffIntro(handoffId);
+        setStarted(current);
         if (current.slots.length > 0) setSlotIndex('0');
       }
       const intro = toIntroFill(current);
@@ -168,6 +170,21 @@ export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debo
       setError(failure);
     } finally {
       setBusy(null);
+    }
+  }
+
+  /** A proposal picked: it is the chosen time at once, so sending the intro books the invite there. */
+  async function chooseSlot(index: string): Promise<void> {
+    const slot = started?.slots[Number(index)];
+    const previous = slotIndex;
+    setSlotIndex(index);
+    if (started === null || slot === undefined) return;
+    setError(null);
+    try {
+      status.replace(await client.chooseSlot(started.handoff.id, slot));
+    } catch (failure) {
+      setSlotIndex(previous);
+      setError(failure);
     }
   }
 
@@ -193,6 +210,8 @@ export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debo
 
   // A hand-off this pane did not start: the lead was handed off before.
   const existing = started === null && handoffId !== null;
+  // Its intro can be filled again until Baton sees it sent (a draft closed unsent).
+  const refillable = filled || (existing && status.detail?.handoff.stage === 'intro_composed' && status.detail.handoff.introSentAt === null);
   const isAe = me?.user.role === 'ae';
   const paired = pairedAeName(me);
   const aeName = started?.intro.cc[0]?.name ?? status.detail?.ae.displayName ?? null;
@@ -200,7 +219,6 @@ export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debo
 
   return (
     <div className={styles.root}>
-      <LeadSearch search={search} onSelect={pick} {...(debounceMs === undefined ? {} : { debounceMs })} />
       {lead === null ? (
         <Text size={200} className={styles.muted}>
           Pick the lead you are introducing to see its card, the AE it goes to and the intro.
@@ -239,9 +257,9 @@ export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debo
                 Hand to {backup.displayName} and fill intro
               </Button>
             ) : (
-              !existing && (
+              (!existing || refillable) && (
                 <Button appearance="primary" disabled={busy !== null || away !== null} onClick={() => void fillIntro(false)}>
-                  Fill intro
+                  {refillable ? 'Fill again' : 'Fill intro'}
                 </Button>
               )
             )}
@@ -260,6 +278,7 @@ export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debo
       {existing && status.detail !== null && (
         <Notice intent="info" title="Already handed off">
           {`${status.detail.lead.contactName} was handed to ${status.detail.ae.displayName} on ${formatDateTime(status.detail.handoff.createdAt, timeZone)}.`}
+          {refillable && !filled ? ' Its intro was not sent yet: Fill again puts it into this message.' : ''}
         </Notice>
       )}
 
@@ -282,7 +301,7 @@ export function ComposeView({ client, mailbox, me, clock, timeZone, pollMs, debo
                 aria-labelledby={slotsHeadingId}
                 value={slotIndex}
                 onChange={(_event, data) => {
-                  setSlotIndex(data.value);
+                  void chooseSlot(data.value);
                 }}
               >
                 {started.slots.map((slot, index) => (

@@ -1,6 +1,6 @@
 // How a failure reads in the pane: a short title and a message a user can act on, for an ApiError, an Office
-// sign-in error or anything else thrown. Imports only the add-in's API client types.
-import { ApiError } from '../api/client';
+// sign-in error or anything else thrown. Imports only the add-in's ApiError (not the client, so the first chunk stays small).
+import { ApiError } from '../api/api-error';
 
 export interface ErrorText {
   title: string;

@@ -5,12 +5,14 @@
 // sign-in, the API client and the App.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createApiClient } from '../api/client';
+import { createDeferredApiClient } from '../api/deferred-client';
 import { officeReady } from '../office/office-ready';
 import { officeThemeKind } from '../office/theme';
 import { createOfficeMailbox } from '../office/mailbox';
 import type { GetToken } from '../api/client';
-import { App, StartupFailure, type ThemeKind } from './app';
+import { App, StartupFailure } from './app';
+import { loadTheme, type ThemeKind } from './themes';
+import { whenIdle } from './when-idle';
 
 const contrastQueries = ['(forced-colors: active)', '(prefers-contrast: more)'];
 
@@ -46,21 +48,31 @@ const root = createRoot(container);
 
 officeReady().then(
   ({ host }) => {
-    const client = createApiClient({ baseUrl: window.location.origin, getToken });
+    // The client's schemas load once the pane has painted and the browser is idle: the search takes typing first.
+    const client = createDeferredApiClient({ baseUrl: window.location.origin, getToken, notBefore: whenIdle });
     const notice = host === 'Outlook' ? undefined : 'Baton runs inside Outlook. Opened elsewhere, sign-in and search will not work.';
     const mailbox = createOfficeMailbox();
     const render = (): void => {
-      root.render(
-        <StrictMode>
-          <App client={client} mailbox={mailbox} theme={themeKind()} notice={notice} />
-        </StrictMode>,
-      );
+      const theme = themeKind();
+      const paint = (): void => {
+        root.render(
+          <StrictMode>
+            <App client={client} mailbox={mailbox} theme={theme} notice={notice} />
+          </StrictMode>,
+        );
+      };
+      // A dark or high-contrast pane waits for its theme (loaded on demand) rather than flashing light first.
+      loadTheme(theme).then(paint, paint);
     };
     render();
     // The system's contrast or colour scheme can change while the pane is open.
     for (const query of [...contrastQueries, '(prefers-color-scheme: dark)']) window.matchMedia(query).addEventListener('change', render);
   },
   (error: unknown) => {
-    root.render(<StartupFailure error={error} theme={themeKind()} />);
+    const theme = themeKind();
+    const paint = (): void => {
+      root.render(<StartupFailure error={error} theme={theme} />);
+    };
+    loadTheme(theme).then(paint, paint);
   },
 );

@@ -1,23 +1,10 @@
 // The lead type-ahead: a Fluent Combobox whose options are the server's matches (name, company, email, status),
 // debounced, with loading, empty and error states; arrow keys, Enter and Escape work as in any combobox.
 // Gets its data and actions through props. Imports React, Fluent UI, contract types and the pane's own helpers.
-import { useState } from 'react';
-import {
-  Button,
-  Combobox,
-  Field,
-  MessageBar,
-  MessageBarActions,
-  MessageBarBody,
-  MessageBarTitle,
-  Option,
-  Spinner,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { Suspense, lazy, useState } from 'react';
+import { Combobox, Field, Option, Spinner, tokens } from '@fluentui/react-components';
 import type { LeadDto } from '../../server/http/contract';
-import { errorText } from './error-text';
-import { LeadStatusBadge } from './lead-status';
+import { leadStatusLabels } from './lead-status-labels';
 import { SEARCH_DEBOUNCE_MS, useLeadSearch, type LeadSearchState, type SearchLeads } from './use-lead-search';
 
 export interface LeadSearchProps {
@@ -26,7 +13,17 @@ export interface LeadSearchProps {
   debounceMs?: number;
 }
 
-const useStyles = makeStyles({
+// Part of the pane's first chunk: plain style objects over Fluent's token variables (makeStyles would bring Griffel's
+// style compiler along), and the failure bar loaded only when a search fails.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+const ErrorBar = lazy(async () => ({ default: ((await import('./error-bar' as string)) as typeof import('./error-bar')).ErrorBar }));
+// The status badge shows only with results; until its chunk is there, the status reads as plain text.
+const LeadStatusBadge = lazy(async () => ({
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+  default: ((await import('./lead-status' as string)) as typeof import('./lead-status')).LeadStatusBadge,
+}));
+
+const styles = {
   root: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalS, minWidth: 0 },
   combobox: { width: '100%', minWidth: 0 },
   input: { width: '100%', minWidth: 0 },
@@ -47,7 +44,7 @@ const useStyles = makeStyles({
     textOverflow: 'ellipsis',
     whiteSpace: 'nowrap',
   },
-});
+} satisfies Record<string, React.CSSProperties>;
 
 function statusMessage(state: LeadSearchState): string {
   switch (state.status) {
@@ -64,7 +61,6 @@ function statusMessage(state: LeadSearchState): string {
 }
 
 export function LeadSearch({ search, onSelect, debounceMs = SEARCH_DEBOUNCE_MS }: LeadSearchProps): React.JSX.Element {
-  const styles = useStyles();
   const [input, setInput] = useState('');
   // The search term is what the user typed; picking a lead fills the input with its name without searching again.
   const [term, setTerm] = useState('');
@@ -72,10 +68,8 @@ export function LeadSearch({ search, onSelect, debounceMs = SEARCH_DEBOUNCE_MS }
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const { state, retry } = useLeadSearch(search, term, debounceMs);
 
-  const failure = state.status === 'error' ? errorText(state.error) : null;
-
   return (
-    <div className={styles.root}>
+    <div style={styles.root}>
       <Field
         label="Find a lead"
         validationState="none"
@@ -83,8 +77,8 @@ export function LeadSearch({ search, onSelect, debounceMs = SEARCH_DEBOUNCE_MS }
         validationMessage={{ children: statusMessage(state), 'aria-live': 'polite' }}
       >
         <Combobox
-          className={styles.combobox}
-          input={{ className: styles.input }}
+          style={styles.combobox}
+          input={{ style: styles.input }}
           freeform
           placeholder="Name, company or email"
           value={input}
@@ -109,12 +103,14 @@ export function LeadSearch({ search, onSelect, debounceMs = SEARCH_DEBOUNCE_MS }
         >
           {state.items.map((lead) => (
             <Option key={lead.id} value={lead.id} text={lead.contactName}>
-              <div className={styles.option}>
-                <div className={styles.optionTop}>
-                  <span className={styles.name}>{lead.contactName}</span>
-                  <LeadStatusBadge status={lead.status} />
+              <div style={styles.option}>
+                <div style={styles.optionTop}>
+                  <span style={styles.name}>{lead.contactName}</span>
+                  <Suspense fallback={<span>{leadStatusLabels[lead.status]}</span>}>
+                    <LeadStatusBadge status={lead.status} />
+                  </Suspense>
                 </div>
-                <span className={styles.secondary}>
+                <span style={styles.secondary}>
                   {lead.companyName} · {lead.email}
                 </span>
               </div>
@@ -122,18 +118,10 @@ export function LeadSearch({ search, onSelect, debounceMs = SEARCH_DEBOUNCE_MS }
           ))}
         </Combobox>
       </Field>
-      {failure !== null && (
-        <MessageBar intent="error" layout="multiline">
-          <MessageBarBody>
-            <MessageBarTitle>{failure.title}</MessageBarTitle>
-            {failure.message}
-          </MessageBarBody>
-          <MessageBarActions>
-            <Button size="small" onClick={retry}>
-              Retry
-            </Button>
-          </MessageBarActions>
-        </MessageBar>
+      {state.status === 'error' && (
+        <Suspense fallback={null}>
+          <ErrorBar error={state.error} onRetry={retry} />
+        </Suspense>
       )}
     </div>
   );

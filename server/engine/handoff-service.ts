@@ -244,6 +244,23 @@ export interface HandoffService {
   handBackReasons(): readonly HandBackReason[];
   /** The invite an organizer fills by hand (the SDR or a manager of the team), while the hand-off is open. */
   inviteDraft(actor: Actor, id: string): Promise<InviteDraft>;
+  /**
+   * The intro to fill again (an intro draft closed unsent): the SDR of the hand-off or a manager of its team, until
+   * the intro is seen sent; composed as at start, the chosen time first among the proposed ones.
+   */
+  intro(actor: Actor, id: string): Promise<HandoffIntro>;
+  /**
+   * The meeting time the SDR chose among the proposals: the invite is booked at it when the intro is seen sent
+   * (the SDR or a manager of the team, until the invite is booked).
+   */
+  chooseSlot(actor: Actor, id: string, slot: { start: Date; end: Date }): Promise<HandoffView>;
+}
+
+export interface HandoffIntro {
+  handoff: Handoff;
+  intro: IntroToCompose;
+  slots: MailSlot[];
+  warnings: string[];
 }
 
 const notFound = (): HandoffRefusal => new HandoffRefusal(404, 'not_found', 'No such hand-off.');
@@ -460,6 +477,34 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       if (n !== undefined) max = Math.max(max, Number(n));
     }
     return max + 1;
+  }
+
+  /** The intro email of a hand-off: lead in To, the AE in Cc, the proposed times, the hand-off header. */
+  async function composeIntro(lead: Lead, ae: User, sdr: User, slots: readonly MailSlot[], handoffId: string): Promise<IntroToCompose> {
+    const rendered = await renderIntroEmail({
+      teamId: lead.teamId,
+      ...(deps.wording ? { wording: deps.wording } : {}),
+      lead,
+      ae: { displayName: ae.displayName, email: ae.email },
+      sdr: { displayName: sdr.displayName, email: sdr.email },
+      proposedSlots: slots,
+      timeZone: lead.timeZone ?? ae.timeZone,
+    });
+    return {
+      to: [{ address: lead.email, name: lead.contactName }],
+      cc: [{ address: ae.email, name: ae.displayName }],
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      header: { name: handoffHeaderName, value: handoffId },
+    };
+  }
+
+  /** Only the hand-off's SDR or a manager of its team (or an admin) works on its intro and invite. */
+  function mustBeSdrOrManager(actor: Actor, handoff: Handoff, what: string): void {
+    if (!(actor.userId === handoff.sdrId || isTeamManager(actor, handoff.teamId))) {
+      throw new HandoffRefusal(403, 'not_the_sdr', `Only the hand-off’s SDR or a manager of the team ${what}.`);
+    }
   }
 
   return {
@@ -766,6 +811,46 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
         slots,
         warnings,
       };
+    },
+
+    async intro(actor, id) {
+      const handoff = await visible(actor, id);
+      mustBeSdrOrManager(actor, handoff, 'fills its intro');
+      if (handoff.stage === 'closed') throw new HandoffRefusal(409, 'handoff_closed', 'This hand-off is closed.');
+      if (handoff.introSentAt !== null || handoff.stage !== 'intro_composed') {
+        throw new HandoffRefusal(409, 'intro_sent', 'The intro of this hand-off was already sent.');
+      }
+      const lead = await leads.get(handoff.leadId);
+      if (lead === undefined) throw notFound();
+      const [ae, sdr] = await Promise.all([user(handoff.aeId, 'AE'), user(handoff.sdrId, 'SDR')]);
+      const warnings: string[] = [];
+      const now = clock.now();
+      const proposed = await proposeSlots(lead, ae, sdr, now, warnings);
+      const chosen =
+        handoff.slotStart !== null && handoff.slotEnd !== null && handoff.slotStart.getTime() > now.getTime()
+          ? { start: handoff.slotStart, end: handoff.slotEnd }
+          : null;
+      // The chosen time first (the pane highlights the first), then the other proposals.
+      const slots = chosen === null ? proposed : [chosen, ...proposed.filter((slot) => slot.start.getTime() !== chosen.start.getTime())];
+      return { handoff, intro: await composeIntro(lead, ae, sdr, slots, handoff.id), slots, warnings };
+    },
+
+    async chooseSlot(actor, id, slot) {
+      const handoff = await visible(actor, id);
+      mustBeSdrOrManager(actor, handoff, 'chooses its meeting time');
+      if (handoff.stage === 'closed') throw new HandoffRefusal(409, 'handoff_closed', 'This hand-off is closed.');
+      const now = clock.now();
+      if (slot.end <= slot.start || slot.start <= now) {
+        throw new HandoffRefusal(422, 'invalid_slot', 'The meeting must start in the future and end after it starts.', { field: 'start' });
+      }
+      await handoffs.transaction(async (trx) => {
+        const booked = await handoffs.outboxKeys(trx, handoff.id, `invite:${handoff.id}`);
+        if (booked.length > 0 || handoff.meetingStart !== null) {
+          throw new HandoffRefusal(409, 'invite_exists', 'The invite of this hand-off is already booked: move the meeting in Outlook instead.');
+        }
+        if ((await handoffs.update(trx, handoff.id, handoff.version, { slotStart: slot.start, slotEnd: slot.end, at: now })) === undefined) throw stale();
+      });
+      return view(actor, id);
     },
 
     async reassign(actor, id, input) {

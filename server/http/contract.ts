@@ -637,6 +637,23 @@ export const HandoffInviteBody = z.strictObject({
 });
 export type HandoffInviteBody = z.infer<typeof HandoffInviteBody>;
 
+/** The meeting time the SDR chose among the proposals (PUT /api/handoffs/:id/slot): the invite is booked at it. */
+export const HandoffSlotBody = z.strictObject({ start: IsoDateTime, end: IsoDateTime });
+export type HandoffSlotBody = z.infer<typeof HandoffSlotBody>;
+
+/**
+ * GET /api/handoffs/:id/intro: the intro to fill again (a draft closed unsent), composed as at start; `slots` puts
+ * the chosen time first.
+ */
+export const HandoffIntroDto = z.object({
+  handoff: HandoffDto,
+  intro: IntroEmailDto,
+  slots: z.array(SlotDto),
+  /** `slots_unavailable`: free/busy could not be read. */
+  warnings: z.array(z.string()),
+});
+export type HandoffIntroDto = z.infer<typeof HandoffIntroDto>;
+
 export const FollowupCreateBody = z.strictObject({
   /** Must be in the future. */
   dueAt: IsoDateTime,

@@ -53,7 +53,7 @@ describe('App', () => {
 
   it('shows a notice when given one', async () => {
     render(<App client={fakeClient()} mailbox={mailbox} theme="light" notice="Baton runs inside Outlook." />);
-    expect(screen.getByText('Baton runs inside Outlook.')).toBeInTheDocument();
+    expect(await screen.findByText('Baton runs inside Outlook.')).toBeInTheDocument();
     await screen.findByText('Sam Doe · SDR · EMEA');
   });
 });
@@ -82,7 +82,7 @@ describe('App views', () => {
   it('says so when Outlook lacks what Baton needs', async () => {
     const old = fakeMailbox('message_read', { unsupportedReason: jest.fn(() => 'This version of Outlook does not support Mailbox requirement set 1.8.') });
     render(<App client={fakeClient({ getHandoff: jest.fn(() => new Promise(() => undefined)) })} mailbox={old} theme="dark" />);
-    expect(screen.getByText('This Outlook lacks what Baton needs')).toBeInTheDocument();
+    expect(await screen.findByText('This Outlook lacks what Baton needs')).toBeInTheDocument();
     expect(screen.getByText('This version of Outlook does not support Mailbox requirement set 1.8.')).toBeInTheDocument();
     await screen.findByText('Sam Doe · SDR · EMEA');
   });

@@ -17,6 +17,10 @@ function renderPane(client: FakeClient, mailbox: FakeMailbox, pollMs = 60_000) {
 async function pickLead(user: ReturnType<typeof userEvent.setup>, name: RegExp): Promise<void> {
   await user.type(screen.getByRole('combobox', { name: 'Find a lead' }), 'ann');
   await user.click(await screen.findByRole('option', { name }));
+  // The intro composer below the search loads on demand.
+  await waitFor(() => {
+    expect(screen.queryByText('Loading…')).not.toBeInTheDocument();
+  });
 }
 
 describe('ComposeView (message compose)', () => {
@@ -199,7 +203,7 @@ describe('ComposeView (message compose)', () => {
     const old = fakeMailbox('message_compose', { unsupportedReason: jest.fn(() => 'This version of Outlook does not support Mailbox 1.8.') });
     const startHandoff = jest.fn();
     renderPane(fakeClient({ searchLeads: jest.fn(() => Promise.resolve(aPage([lead]))), startHandoff }), old);
-    expect(screen.getByText('This Outlook lacks what Baton needs')).toBeInTheDocument();
+    expect(await screen.findByText('This Outlook lacks what Baton needs')).toBeInTheDocument();
     await pickLead(user, /Anna Berg/);
     await user.click(screen.getByRole('button', { name: 'Fill intro' }));
     expect(screen.getByText('Outlook cannot take the intro here')).toBeInTheDocument();

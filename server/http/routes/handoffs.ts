@@ -1,16 +1,19 @@
 // /api/handoffs: start a hand-off (the intro to compose comes back), read one, list the actor's open ones, record
-// the AE's outcome, reassign to another AE, the invite an organizer fills by hand; /api/hand-back-reasons. Rules live in the hand-off service; this maps its refusals onto the
+// the AE's outcome, reassign to another AE, the invite an organizer fills by hand, the intro filled again, the
+// meeting time chosen; /api/hand-back-reasons. Rules live in the hand-off service; this maps its refusals onto the
 // API's error body. Imports: ../contract, ../dto, ../auth, ../errors, the engine's hand-off service, ../app types.
 import {
   HandBackReasonList,
   HandoffDetailDto,
   HandoffErrorBody,
   HandoffIdParams,
+  HandoffIntroDto,
   HandoffInviteBody,
   HandoffList,
   HandoffListQuery,
   HandoffOutcomeBody,
   HandoffReassignBody,
+  HandoffSlotBody,
   HandoffStartBody,
   HandoffStartedDto,
   InviteDraftDto,
@@ -177,6 +180,45 @@ export function registerHandoffRoutes(app: App, deps: { handoffService: HandoffS
     async (request) => {
       const draft = await refusing(() => service.inviteDraft(requireAuth(request).actor, request.params.id));
       return { ...draft, slots: draft.slots.map((slot) => ({ start: slot.start.toISOString(), end: slot.end.toISOString() })) };
+    },
+  );
+
+  app.get(
+    '/api/handoffs/:id/intro',
+    {
+      schema: {
+        summary: 'The intro to fill again, composed as at start (the SDR, a manager of the team); 409 once the intro is seen sent',
+        tags: ['handoffs'],
+        params: HandoffIdParams,
+        response: { 200: HandoffIntroDto, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const found = await refusing(() => service.intro(requireAuth(request).actor, request.params.id));
+      return {
+        handoff: toHandoffDto(found.handoff),
+        intro: found.intro,
+        slots: found.slots.map((slot) => ({ start: slot.start.toISOString(), end: slot.end.toISOString() })),
+        warnings: found.warnings,
+      };
+    },
+  );
+
+  app.put(
+    '/api/handoffs/:id/slot',
+    {
+      schema: {
+        summary: 'The meeting time chosen among the proposals (the SDR, a manager of the team): the invite is booked at it when the intro is seen sent',
+        tags: ['handoffs'],
+        params: HandoffIdParams,
+        body: HandoffSlotBody,
+        response: { 200: HandoffDetailDto, ...errors(400, 401, 403, 404, 409, 413, 422) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireAuth(request);
+      const slot = { start: new Date(request.body.start), end: new Date(request.body.end) };
+      return toHandoffDetailDto(await refusing(() => service.chooseSlot(actor, request.params.id, slot)));
     },
   );
 

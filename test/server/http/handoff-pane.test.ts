@@ -1,7 +1,7 @@
 // What the task pane reads beside the hand-off API, through the real app and database: the people and the AE-only
 // prep brief in the hand-off detail (AE, SDR and team managers only, plain text), the hand-back reasons, the invite
 // an organizer fills by hand, the AE's own follow-up, and the intro refused when it would have no recipient.
-import type { HandBackReasonList, HandoffDetailDto, HandoffStartedDto, InviteDraftDto, LeadDto } from '../../../server/http/contract';
+import type { HandBackReasonList, HandoffDetailDto, HandoffIntroDto, HandoffStartedDto, InviteDraftDto, LeadDto } from '../../../server/http/contract';
 import type { User } from '../../../server/domain/people';
 import type { MailboxGateway, Schedule } from '../../../server/domain/mailbox';
 import { createHandoffService } from '../../../server/engine/handoff-service';
@@ -227,5 +227,61 @@ describe('POST /api/handoffs without a recipient', () => {
     const res = await call(h, org.emeaSdr, 'POST', '/api/handoffs', {});
     expect(res.statusCode).toBe(400);
     expect(errorOf(res).field).toBe('leadId');
+  });
+});
+
+describe('GET /api/handoffs/:id/intro and PUT /api/handoffs/:id/slot', () => {
+  const introOf = (as: User, id: string) => call(h, as, 'GET', `/api/handoffs/${id}/intro`);
+  const choose = (as: User, id: string, slot: { start: string; end: string }) => call(h, as, 'PUT', `/api/handoffs/${id}/slot`, slot);
+
+  it('gives the SDR and the team manager the intro composed as at start, the chosen time first', async () => {
+    const lead = await qualifiedLeadOf(org.emeaSdr);
+    const startRes = await call(h, org.emeaSdr, 'POST', '/api/handoffs', { leadId: lead.id });
+    const started = startRes.data as HandoffStartedDto;
+    const second = started.slots[1];
+    if (second === undefined) throw new Error('expected proposals');
+    const chosen = await choose(org.emeaSdr, started.handoff.id, second);
+    expect(chosen.statusCode).toBe(200);
+    expect(detail(chosen).handoff).toMatchObject({ slotStart: second.start, slotEnd: second.end });
+
+    for (const reader of [org.emeaSdr, org.emeaManager]) {
+      const res = await introOf(reader, started.handoff.id);
+      expect(res.statusCode).toBe(200);
+      const again = res.data as HandoffIntroDto;
+      expect(again.intro).toEqual({ ...started.intro, html: again.intro.html, text: again.intro.text });
+      expect(again.intro.header).toEqual({ name: 'x-baton-handoff', value: started.handoff.id });
+      expect(again.slots[0]).toEqual(second);
+      expect(again.slots).toHaveLength(3);
+    }
+  });
+
+  it('refuses the AE (403), another SDR and another team (404), and an intro already seen sent (409)', async () => {
+    const { handoffId } = await startedHandoff();
+    const ae = await introOf(org.emeaAe, handoffId);
+    expect(ae.statusCode).toBe(403);
+    expect(errorOf(ae).code).toBe('not_the_sdr');
+    expect((await introOf(org.amerManager, handoffId)).statusCode).toBe(404);
+    expect((await introOf(org.emeaSdr2, handoffId)).statusCode).toBe(404);
+    expect((await choose(org.amerSdr, handoffId, { start: '2026-11-26T10:00:00.000Z', end: '2026-11-26T10:30:00.000Z' })).statusCode).toBe(404);
+    await h.db.db.updateTable('handoffs').set({ stage: 'intro_sent', intro_sent_at: new Date('2026-11-24T09:30:00Z') }).where('id', '=', handoffId).execute();
+    const sent = await introOf(org.emeaSdr, handoffId);
+    expect(sent.statusCode).toBe(409);
+    expect(errorOf(sent).code).toBe('intro_sent');
+  });
+
+  it('refuses a time in the past and one chosen after the invite was booked', async () => {
+    const { handoffId } = await startedHandoff();
+    const past = await choose(org.emeaSdr, handoffId, { start: '2026-11-20T10:00:00.000Z', end: '2026-11-20T10:30:00.000Z' });
+    expect(past.statusCode).toBe(422);
+    expect(errorOf(past).code).toBe('invalid_slot');
+    await h.db.db.updateTable('handoffs').set({ meeting_start: new Date('2026-11-26T10:00:00Z'), meeting_end: new Date('2026-11-26T10:30:00Z') }).where('id', '=', handoffId).execute();
+    const late = await choose(org.emeaSdr, handoffId, { start: '2026-11-27T10:00:00.000Z', end: '2026-11-27T10:30:00.000Z' });
+    expect(late.statusCode).toBe(409);
+    expect(errorOf(late).code).toBe('invite_exists');
+  });
+
+  it('asks for a signed-in user', async () => {
+    const { handoffId } = await startedHandoff();
+    expect((await call(h, {}, 'GET', `/api/handoffs/${handoffId}/intro`)).statusCode).toBe(401);
   });
 });
