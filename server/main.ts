@@ -30,6 +30,8 @@ import { createHandoffStore } from './store/handoff-store';
 import { createFollowupStore } from './store/followup-store';
 import { createReportStore } from './store/report-store';
 import { createWeeklyReportJob } from './engine/weekly-report';
+import { createAwayStore } from './store/away-store';
+import { createAwayCheck } from './engine/away-check';
 import type { Logger } from './log';
 import type { AddinConfigDto } from './http/contract';
 
@@ -186,10 +188,25 @@ async function main(argv: readonly string[]): Promise<void> {
           logger,
           dashboardUrl: baseUrl === undefined ? undefined : `${baseUrl}/addin/dashboard.html`,
         });
+  const awayStore = createAwayStore(database.db);
   const obligations =
     gateway === undefined
       ? undefined
-      : createObligationService({ db: database.db, people: peopleStore, gateway, outbox, policies: settings.handoffPolicies, now: () => clock.now(), logger });
+      : createObligationService({ db: database.db, people: peopleStore, gateway, outbox, policies: settings.handoffPolicies, now: () => clock.now(), logger, away: awayStore });
+  // The AEs' automatic replies: read at hand-off start and every AWAY_CHECK_MINUTES while they have running obligations.
+  const awayCheck =
+    gateway === undefined
+      ? undefined
+      : createAwayCheck({
+          db: database.db,
+          store: awayStore,
+          people: peopleStore,
+          gateway,
+          obligations,
+          now: () => clock.now(),
+          logger,
+          intervalMs: config.graphLimits.awayCheckMinutes * 60_000,
+        });
   const handoffService = createHandoffService({
     clock,
     handoffs: createHandoffStore(database.db),
@@ -200,6 +217,7 @@ async function main(argv: readonly string[]): Promise<void> {
     handBackReasons: settings.handBackReasons,
     ...(gateway === undefined ? {} : { mailbox: gateway }),
     ...(obligations === undefined ? {} : { obligations }),
+    ...(awayCheck === undefined ? {} : { away: awayCheck }),
     ...(gateway === undefined
       ? {}
       : {
@@ -287,6 +305,7 @@ async function main(argv: readonly string[]): Promise<void> {
         outbox,
         ...(obligations === undefined ? {} : { obligations }),
         ...(weeklyReport === undefined ? {} : { weeklyReport }),
+        ...(awayCheck === undefined ? {} : { awayCheck }),
       },
     });
     watch.watch.start();

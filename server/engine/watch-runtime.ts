@@ -25,6 +25,8 @@ import { createOutboxSender, type OutboxSender } from './outbox-sender';
 import { createFollowupFlagger } from './followup-flags';
 import { createFollowupStore } from '../store/followup-store';
 import type { WeeklyReportJob } from './weekly-report';
+import { createAwayStore } from '../store/away-store';
+import { createAwayCheck, type AwayCheck } from './away-check';
 
 export interface WatchRuntimeOptions {
   db: Db;
@@ -56,6 +58,10 @@ export interface WatchRuntimeOptions {
     outbox?: OutboxStore;
     /** The weekly report per team (built by main, which the API's send-now shares); absent: no weekly email. */
     weeklyReport?: WeeklyReportJob;
+    /** The AEs' automatic replies read on a timer (built by main, which the hand-off start shares); made here when absent. */
+    awayCheck?: AwayCheck;
+    /** Clock time between two reads of one AE's automatic replies when the check is made here (default 15 minutes). */
+    awayCheckIntervalMs?: number;
   };
 }
 
@@ -70,7 +76,7 @@ export interface WatchRuntime {
   /** The people watched now. */
   people(): Promise<WatchedPerson[]>;
   /** Present when the engine was asked for. */
-  engine: { handoffs: HandoffEngine; obligations: ObligationService; outbox: OutboxStore; sender: OutboxSender } | null;
+  engine: { handoffs: HandoffEngine; obligations: ObligationService; outbox: OutboxStore; sender: OutboxSender; away: AwayCheck } | null;
 }
 
 export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
@@ -134,8 +140,13 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
   const jobs: { name: string; periodMs: number; run: () => Promise<number> }[] = [];
   if (o.engine) {
     const outbox = o.engine.outbox ?? createOutboxStore(o.db);
+    const awayStore = createAwayStore(o.db);
     const obligations =
-      o.engine.obligations ?? createObligationService({ db: o.db, people: o.people, gateway: o.gateway, outbox, policies: o.engine.policies, now: o.now, logger: o.logger });
+      o.engine.obligations ??
+      createObligationService({ db: o.db, people: o.people, gateway: o.gateway, outbox, policies: o.engine.policies, now: o.now, logger: o.logger, away: awayStore });
+    const away =
+      o.engine.awayCheck ??
+      createAwayCheck({ db: o.db, store: awayStore, people: o.people, gateway: o.gateway, obligations, now: o.now, logger: o.logger, intervalMs: o.engine.awayCheckIntervalMs ?? 15 * 60_000 });
     const handoffEngine = createHandoffEngine({
       db: o.db,
       watch: handoffs,
@@ -155,13 +166,15 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
     const flagger = createFollowupFlagger({ db: o.db, followups: createFollowupStore(o.db), people: o.people, outbox, now: o.now, logger: o.logger });
     jobs.push(
       { name: 'signals', periodMs, run: () => handoffEngine.applySignals() },
+      // Who is away first: the sweep then sees the clock as it stands.
+      { name: 'away', periodMs: Math.max(periodMs, 30_000), run: () => away.run() },
       { name: 'sla', periodMs, run: async () => (await obligations.sweep()).steps },
       { name: 'outbox', periodMs, run: async () => (await sender.runOnce()).claimed },
       { name: 'followups', periodMs: 15 * 60_000, run: () => flagger.run() },
     );
     const weeklyReport = o.engine.weeklyReport;
     if (weeklyReport) jobs.push({ name: 'weekly-report', periodMs: 60_000, run: () => weeklyReport.run() });
-    engine = { handoffs: handoffEngine, obligations, outbox, sender };
+    engine = { handoffs: handoffEngine, obligations, outbox, sender, away };
   }
   const watch = createMailboxWatch({ worker, subscriptions: reconciling, delta, people, logger: o.logger, jobs, ...(o.periods ? { periods: o.periods } : {}) });
   return { watch, worker, subscriptions: reconciling, delta, recorder, handoffs, state, people, engine };
