@@ -259,14 +259,13 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 }
 
-/** Whether the automatic replies are on at `now`: always, or scheduled with `now` inside the window. */
+/**
+ * Whether the automatic replies are on at `now`: always, or scheduled with `now` inside the window (a window with no
+ * usable end, missing or not after its start, is open-ended: on until seen off).
+ */
 export function isAway(replies: AutomaticReplies, now: Date): boolean {
-  if (replies.status === 'alwaysEnabled') return true;
-  if (replies.status !== 'scheduled') return false;
-  const t = now.getTime();
-  const afterStart = replies.scheduledStart === null || replies.scheduledStart.getTime() <= t;
-  const beforeEnd = replies.scheduledEnd === null || t < replies.scheduledEnd.getTime();
-  return afterStart && beforeEnd;
+  const reading = readAway(replies, now);
+  return reading.kind === 'away' && reading.span.start.getTime() <= now.getTime();
 }
 
 /** `days` working days (Monday–Friday in `timeZone`) after `from`, at the same wall-clock time. */
