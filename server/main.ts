@@ -16,6 +16,7 @@ import { loadSettings, SettingsError, type Settings } from './settings/load-sett
 import { createTokenVerifier } from './http/auth';
 import { buildApp, type AppOptions } from './http/app';
 import { loadDemoData } from './demo/demo-data';
+import { loadDemoAway } from './demo/demo-away';
 import { startSandbox, type RunningSandbox } from './sandbox/server';
 import { createSandboxClock } from './sandbox/sandbox-clock';
 import { trustingDispatcher, trustingFetch } from './sandbox/tls';
@@ -156,9 +157,11 @@ async function main(argv: readonly string[]): Promise<void> {
   const applied = await migrateToLatest(database.db);
   logger.info({ database: database.kind, applied }, 'database ready');
 
+  let demoLoaded = false;
   if (demo || config.demoData) {
     const loaded = await loadDemoData(database.db, { now: clock.now(), criteria: settings.qualificationCriteria, handBackReasons: settings.handBackReasons });
     logger.info(loaded, loaded.skipped ? 'demo data already present' : 'demo data loaded');
+    demoLoaded = !loaded.skipped;
   }
 
   const tokenVerifier = createTokenVerifier(auth, { clock, ...(trustedCaPem === undefined ? {} : { trustedCaPem }) });
@@ -207,6 +210,17 @@ async function main(argv: readonly string[]): Promise<void> {
           logger,
           intervalMs: config.graphLimits.awayCheckMinutes * 60_000,
         });
+  // The demo's AE with automatic replies on gets an open hand-off whose SLA clock is paused (needs the mailbox).
+  if (demoLoaded && obligations !== undefined) {
+    const handoffId = await loadDemoAway(database.db, {
+      now: clock.now(),
+      obligations,
+      away: awayStore,
+      criteria: settings.qualificationCriteria,
+      handBackReasons: settings.handBackReasons,
+    });
+    logger.info({ handoffId }, 'demo hand-off to the AE who is away loaded');
+  }
   const handoffService = createHandoffService({
     clock,
     handoffs: createHandoffStore(database.db),
