@@ -178,6 +178,7 @@ export function registerReportRoutes(app: App, deps: ReportRouteDeps): void {
           sourceList: h.sourceList,
           sdrName: h.sdrName,
           aeName: h.aeName,
+          slaPausedMs: h.slaPausedMs,
         })),
       };
     },

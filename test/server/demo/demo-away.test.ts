@@ -11,6 +11,7 @@ import { createHandoffStore } from '../../../server/store/handoff-store';
 import { createLeadStore } from '../../../server/store/lead-store';
 import { createOutboxStore } from '../../../server/store/outbox-store';
 import { createPeopleStore } from '../../../server/store/people-store';
+import { createReportStore } from '../../../server/store/report-store';
 import { fixedClock } from '../../../server/clock';
 import { loadSettings } from '../../../server/settings/load-settings';
 import { silentLogger } from '../engine/watch-harness';
@@ -71,4 +72,7 @@ it('gives Elena Rossi an open hand-off whose SLA clock is paused by her automati
   expect(view.ae.displayName).toBe('Elena Rossi');
   expect(view.aeAway).toEqual({ start: new Date(now.getTime() - 24 * 3_600_000), end: null, source: 'alwaysEnabled' });
   expect(view.obligations.every((o) => o.remainingMs !== null && o.remainingMs > 0)).toBe(true);
+  // The reports' drill-down row tells the paused working time.
+  const [row] = await createReportStore(tdb.db).handoffsByIds([id], 'all');
+  expect(row?.slaPausedMs).toBe(9 * 3_600_000);
 });
