@@ -284,7 +284,8 @@ export function createObligationService(options: {
         .select([...rowColumns.map((c) => `obligations.${c}` as const), 'handoffs.team_id'])
         .where('handoffs.ae_id', '=', ae.id)
         .where('obligations.status', 'in', ['open', 'reminded', 'breached'])
-        .forUpdate()
+        // Only the obligations are locked: the engine locks a hand-off before its obligations.
+        .forUpdate('obligations')
         .execute()) as (Row & { team_id: string })[];
       if (rows.length === 0) return 0;
       const cal = await calendarOf(ae);
