@@ -43,6 +43,7 @@ const schema = z.strictObject({
   GRAPH_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(4).default(4),
   GRAPH_SUBSCRIPTION_MINUTES: z.coerce.number().int().min(45).max(10_080).default(4_320),
   DELTA_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1_440).default(30),
+  AWAY_CHECK_MINUTES: z.coerce.number().int().min(1).max(1_440).default(15),
   PUBLIC_URL: z.url({ protocol: /^https$/ }).optional(),
   TLS_EXTRA_CA_FILE: z.string().min(1).optional(),
   ADDIN_CLIENT_ID: z.guid().optional(),
@@ -87,6 +88,8 @@ export interface Config {
     readonly maxConcurrency: number;
     readonly subscriptionMinutes: number;
     readonly deltaIntervalMinutes: number;
+    /** How often the automatic replies of each AE with running obligations are read (mailbox settings have no notifications). */
+    readonly awayCheckMinutes: number;
   };
   /** Baton's public https URL, where Graph posts change notifications (`{PUBLIC_URL}/graph/notifications`). */
   readonly publicUrl: string | undefined;
@@ -195,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrency: v.GRAPH_MAX_CONCURRENCY,
       subscriptionMinutes: v.GRAPH_SUBSCRIPTION_MINUTES,
       deltaIntervalMinutes: v.DELTA_INTERVAL_MINUTES,
+      awayCheckMinutes: v.AWAY_CHECK_MINUTES,
     }),
     publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
     extraCaFile: v.TLS_EXTRA_CA_FILE === undefined ? undefined : path.resolve(v.TLS_EXTRA_CA_FILE),

@@ -17,6 +17,7 @@ import { loadSettings, SettingsError, type Settings } from './settings/load-sett
 import { createTokenVerifier } from './http/auth';
 import { buildApp, type AppOptions } from './http/app';
 import { loadDemoData } from './demo/demo-data';
+import { loadDemoAway } from './demo/demo-away';
 import { startSandbox, type RunningSandbox } from './sandbox/server';
 import { createSandboxClock } from './sandbox/sandbox-clock';
 import { trustingDispatcher, trustingFetch } from './sandbox/tls';
@@ -32,6 +33,8 @@ import { createFollowupStore } from './store/followup-store';
 import { createReportStore } from './store/report-store';
 import { createRatingStore } from './store/rating-store';
 import { createWeeklyReportJob } from './engine/weekly-report';
+import { createAwayStore } from './store/away-store';
+import { createAwayCheck } from './engine/away-check';
 import type { Logger } from './log';
 import type { AddinConfigDto } from './http/contract';
 import type { WeeklySyncPolicies } from './domain/weekly-sync';
@@ -173,9 +176,11 @@ async function main(argv: readonly string[]): Promise<void> {
   const recovered = await releaseDeadClaims(database.db, { embedded: database.kind === 'embedded', workerId, isAlive: processIsAlive });
   if (recovered.outbox + recovered.notifications + recovered.obligations > 0) logger.info(recovered, 'claims of stopped processes given back');
 
+  let demoLoaded = false;
   if (demo || config.demoData) {
     const loaded = await loadDemoData(database.db, { now: clock.now(), criteria: settings.qualificationCriteria, handBackReasons: settings.handBackReasons });
     logger.info(loaded, loaded.skipped ? 'demo data already present' : 'demo data loaded');
+    demoLoaded = !loaded.skipped;
   }
 
   const tokenVerifier = createTokenVerifier(auth, { clock, ...(trustedCaPem === undefined ? {} : { trustedCaPem }) });
@@ -207,10 +212,36 @@ async function main(argv: readonly string[]): Promise<void> {
           logger,
           dashboardUrl: baseUrl === undefined ? undefined : `${baseUrl}/addin/dashboard.html`,
         });
+  const awayStore = createAwayStore(database.db);
   const obligations =
     gateway === undefined
       ? undefined
-      : createObligationService({ db: database.db, people: peopleStore, gateway, outbox, policies: settings.handoffPolicies, now: () => clock.now(), logger });
+      : createObligationService({ db: database.db, people: peopleStore, gateway, outbox, policies: settings.handoffPolicies, now: () => clock.now(), logger, away: awayStore });
+  // The AEs' automatic replies: read at hand-off start and every AWAY_CHECK_MINUTES while they have running obligations.
+  const awayCheck =
+    gateway === undefined
+      ? undefined
+      : createAwayCheck({
+          db: database.db,
+          store: awayStore,
+          people: peopleStore,
+          gateway,
+          obligations,
+          now: () => clock.now(),
+          logger,
+          intervalMs: config.graphLimits.awayCheckMinutes * 60_000,
+        });
+  // The demo's AE with automatic replies on gets an open hand-off whose SLA clock is paused (needs the mailbox).
+  if (demoLoaded && obligations !== undefined) {
+    const handoffId = await loadDemoAway(database.db, {
+      now: clock.now(),
+      obligations,
+      away: awayStore,
+      criteria: settings.qualificationCriteria,
+      handBackReasons: settings.handBackReasons,
+    });
+    logger.info({ handoffId }, 'demo hand-off to the AE who is away loaded');
+  }
   const handoffService = createHandoffService({
     clock,
     handoffs: createHandoffStore(database.db),
@@ -222,6 +253,7 @@ async function main(argv: readonly string[]): Promise<void> {
     ratings: ratingStore,
     ...(gateway === undefined ? {} : { mailbox: gateway }),
     ...(obligations === undefined ? {} : { obligations }),
+    ...(awayCheck === undefined ? {} : { away: awayCheck }),
     ...(gateway === undefined
       ? {}
       : {
@@ -312,6 +344,7 @@ async function main(argv: readonly string[]): Promise<void> {
         weeklySync: demo ? demoWeeklySync(settings.weeklySync) : settings.weeklySync,
         // The demo books every pair's sync and writes its agenda within the first half minute.
         ...(demo ? { weeklySyncPeriodMs: 15_000 } : {}),
+        ...(awayCheck === undefined ? {} : { awayCheck }),
       },
     });
     watch.watch.start();

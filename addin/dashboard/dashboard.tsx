@@ -366,7 +366,10 @@ export function Dashboard({ client, today = new Date(), save = saveInBrowser, dr
                     <TableCell>{h.sdrName}</TableCell>
                     <TableCell>{h.aeName}</TableCell>
                     <TableCell>{h.startedAt.slice(0, 10)}</TableCell>
-                    <TableCell>{h.outcome === null ? h.stage.replace(/_/g, ' ') : h.outcome === 'hand_back' ? 'handed back' : h.outcome.replace(/_/g, ' ')}</TableCell>
+                    <TableCell>
+                      {h.outcome === null ? h.stage.replace(/_/g, ' ') : h.outcome === 'hand_back' ? 'handed back' : h.outcome.replace(/_/g, ' ')}
+                      {(h.slaPausedMs ?? 0) > 0 ? ` (SLA paused ${((h.slaPausedMs ?? 0) / 3_600_000).toFixed(1)} h: AE away)` : ''}
+                    </TableCell>
                   </TableRow>
                 ))}
               </TableBody>

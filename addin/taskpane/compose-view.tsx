@@ -61,6 +61,14 @@ function pairedAeName(me: MeDto | null): string | null {
   return me.pairedWith.find((person) => person.id === primary.aeId)?.displayName ?? null;
 }
 
+/** "Away from Mon 11 Jan, 09:00 CET until Fri 15 Jan, 18:00 CET. ", in the SDR's zone; no end: until the replies go off. */
+export function awayDates(away: { start: string | null; end: string | null } | undefined, timeZone: string | undefined): string {
+  if (away === undefined) return '';
+  const from = away.start === null ? '' : ` from ${formatDateTime(away.start, timeZone)}`;
+  if (away.end === null) return `Away${from}, with no end date in the automatic replies. `;
+  return `Away${from} until ${formatDateTime(away.end, timeZone)}. `;
+}
+
 function toIntroFill(started: HandoffIntroDto): IntroFill {
   const { intro } = started;
   return { to: intro.to, cc: intro.cc, subject: intro.subject, html: intro.html, header: intro.header };
@@ -245,7 +253,7 @@ export function ComposeView({ client, mailbox, lead, me, clock, timeZone, pollMs
           </Text>
           {away !== null && (
             <Notice intent="warning" title={away.message}>
-              {away.away?.end != null ? `Away until ${formatDateTime(away.away.end, timeZone)}. ` : ''}
+              {awayDates(away.away, timeZone)}
               {backup !== null
                 ? `You can hand the lead to ${backup.displayName}, the backup AE, instead.`
                 : 'No backup AE is set: ask your manager to reassign the lead, or wait until the AE is back.'}

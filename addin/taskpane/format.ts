@@ -1,6 +1,6 @@
 // How the pane words times and states: durations ("3 h 20 min"), times in the user's zone, each SLA obligation's
 // countdown, hand-off stages and meeting slots. Pure functions over the contract's types; imports nothing else.
-import type { HandoffStage, ObligationDto, SlotDto } from '../../server/http/contract';
+import type { AwayDto, HandoffStage, ObligationDto, SlotDto } from '../../server/http/contract';
 
 /** A duration as people read it: "45 min", "3 h 20 min", "1 h 05 min", "2 d 4 h"; never negative. */
 export function formatDuration(ms: number): string {
@@ -53,7 +53,7 @@ export const obligationLabels: Record<ObligationDto['kind'], string> = {
   ae_accept: 'AE accepts the invite',
 };
 
-export type CountdownTone = 'open' | 'overdue' | 'met' | 'late' | 'cancelled';
+export type CountdownTone = 'open' | 'overdue' | 'met' | 'late' | 'cancelled' | 'paused';
 
 export interface Countdown {
   tone: CountdownTone;
@@ -63,17 +63,43 @@ export interface Countdown {
   state: string;
 }
 
-/** Where an obligation stands at `now`, from the due time the server computed in the AE's working time. */
-export function countdown(obligation: ObligationDto, now: Date): Countdown {
+/** Whether the AE's absence runs at `now` (start included, end excluded; no end: until seen back). */
+export function isAwayAt(away: AwayDto | null | undefined, now: Date): boolean {
+  if (away == null) return false;
+  const t = now.getTime();
+  return Date.parse(away.start) <= t && (away.end === null || t < Date.parse(away.end));
+}
+
+/**
+ * Where an obligation stands at `now`, from the due time the server computed in the AE's working time. While the AE
+ * is away (`away` runs at `now`) a running obligation's clock stands still: "paused", with the time it has left.
+ */
+export function countdown(obligation: ObligationDto, now: Date, away?: AwayDto | null): Countdown {
   if (obligation.metAt !== null) {
     const took = formatDuration(Date.parse(obligation.metAt) - Date.parse(obligation.startedAt));
     const late = obligation.metWithinSla === false;
     return { tone: late ? 'late' : 'met', text: `met in ${took}${late ? ', after the deadline' : ''}`, state: late ? 'met late' : 'met' };
   }
   if (obligation.cancelledAt !== null || obligation.status === 'cancelled') return { tone: 'cancelled', text: 'cancelled', state: 'cancelled' };
+  if (obligation.breachedAt === null && isAwayAt(away, now)) {
+    const remaining = obligation.remainingMs ?? null;
+    return { tone: 'paused', text: remaining === null ? 'paused' : `paused, ${formatDuration(remaining)} left`, state: 'paused' };
+  }
   const left = Date.parse(obligation.dueAt) - now.getTime();
   if (left <= 0 || obligation.breachedAt !== null) return { tone: 'overdue', text: `overdue by ${formatDuration(-left)}`, state: 'overdue' };
   return { tone: 'open', text: `due in ${formatDuration(left)}`, state: 'open' };
+}
+
+/** Why the clock stands (or will stand) still: "Elena Rossi is away until Tue 12 Jan, 09:00 CET (automatic replies)." */
+export function awayText(away: AwayDto, aeName: string, now: Date, timeZone?: string): string {
+  if (Date.parse(away.start) > now.getTime()) {
+    const until = away.end === null ? 'until further notice' : `until ${formatDateTime(away.end, timeZone)}`;
+    return `${aeName} will be away from ${formatDateTime(away.start, timeZone)} ${until} (automatic replies): the SLA clock stops then.`;
+  }
+  if (away.end === null) {
+    return `${aeName} is away (automatic replies on since ${formatDateTime(away.start, timeZone)}): the SLA clock resumes when they are back.`;
+  }
+  return `${aeName} is away until ${formatDateTime(away.end, timeZone)} (automatic replies): the SLA clock resumes then.`;
 }
 
 export const stageLabels: Record<HandoffStage, string> = {

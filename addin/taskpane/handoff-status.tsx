@@ -1,11 +1,11 @@
 // The hand-off's state as both sides watch it: the stage, who it is between, the meeting, and each SLA obligation
 // with its due time in the user's zone and a countdown ("due in 3 h 20 min", "overdue by 10 min", "met in 1 h 05
-// min"). A polite live region announces changes of state (not every minute). Imports React, Fluent UI, contract
-// types and the pane's helpers.
+// min"), paused while the AE is away (automatic replies) with the reason. A polite live region announces changes of
+// state (not every minute). Imports React, Fluent UI, contract types and the pane's helpers.
 import { useEffect, useId, useState } from 'react';
 import { Badge, Text, makeStyles, tokens, type BadgeProps } from '@fluentui/react-components';
 import type { HandoffDetailDto } from '../../server/http/contract';
-import { countdown, formatDateTime, formatSlot, obligationLabels, outcomeLabel, stageLabels, type CountdownTone } from './format';
+import { awayText, countdown, formatDateTime, formatDuration, formatSlot, isAwayAt, obligationLabels, outcomeLabel, stageLabels, type CountdownTone } from './format';
 
 /** The current time, re-read every `tickMs` so countdowns move. */
 export function useNow(clock: () => Date, tickMs = 30_000): Date {
@@ -47,6 +47,7 @@ const toneColours: Record<CountdownTone, NonNullable<BadgeProps['color']>> = {
   met: 'success',
   late: 'warning',
   cancelled: 'subtle',
+  paused: 'important',
 };
 
 export interface HandoffStatusProps {
@@ -67,7 +68,11 @@ export function HandoffStatus({ detail, now, timeZone }: HandoffStatusProps): Re
       : handoff.slotStart !== null && handoff.slotEnd !== null
         ? { start: handoff.slotStart, end: handoff.slotEnd }
         : null;
-  const rows = obligations.map((o) => ({ o, c: countdown(o, now) }));
+  const away = detail.aeAway ?? null;
+  const rows = obligations.map((o) => ({ o, c: countdown(o, now, away) }));
+  const running = rows.some(({ o }) => o.metAt === null && o.cancelledAt === null && o.status !== 'cancelled');
+  // The absence is told while it runs and when it is planned ahead of a running clock; past ones explain paused time.
+  const awayLine = away !== null && running && (isAwayAt(away, now) || Date.parse(away.start) > now.getTime()) ? awayText(away, detail.ae.displayName, now, timeZone) : null;
   const announcement = [`Hand-off: ${stage}.`, ...rows.map(({ o, c }) => `${obligationLabels[o.kind]}: ${c.state}.`)].join(' ');
 
   return (
@@ -105,12 +110,20 @@ export function HandoffStatus({ detail, now, timeZone }: HandoffStatusProps): Re
                 </Badge>
               </div>
               <Text size={200} className={styles.muted}>
-                {o.metAt !== null ? `Met ${formatDateTime(o.metAt, timeZone)}` : `Due ${formatDateTime(o.dueAt, timeZone)}`}
+                {c.tone === 'paused'
+                  ? away?.end == null
+                    ? 'Due once the AE is back'
+                    : `Due ${formatDateTime(o.dueAt, timeZone)}`
+                  : o.metAt !== null
+                    ? `Met ${formatDateTime(o.metAt, timeZone)}`
+                    : `Due ${formatDateTime(o.dueAt, timeZone)}`}
+                {(o.pausedMs ?? 0) > 0 ? ` (clock paused ${formatDuration(o.pausedMs ?? 0)} while the AE was away)` : ''}
               </Text>
             </li>
           ))}
         </ul>
       )}
+      {awayLine !== null && <Text size={200}>{awayLine}</Text>}
       <div role="status" aria-live="polite" className={styles.visuallyHidden}>
         {announcement}
       </div>

@@ -13,6 +13,7 @@ import { transitionHandoff, transitionLead, type HandBackReason, type HandoffSta
 import { chooseAe, type User } from '../domain/people';
 import { checkRating, ratingAuditText, type Rating, type RatedOutcome, type RatingInput } from '../domain/rating';
 import type { AutomaticReplies, MailboxGateway, Schedule } from '../domain/mailbox';
+import { awayNowOrNext, mergeAway, readAway, type AwaySpan } from '../domain/away';
 import { proposeSlots as proposeDomainSlots } from '../domain/slots';
 import { workCalendarFor } from '../domain/working-time';
 import type { Executor, Handoff, HandoffFinding, HandoffStore, ObligationSummary } from '../store/handoff-store';
@@ -31,6 +32,12 @@ export type ObligationKind = 'ae_reply' | 'ae_accept';
 export interface ObligationPort {
   open(executor: Executor, handoff: { id: string; aeId: string; teamId: string }, kind: ObligationKind, startedAt: Date): Promise<unknown>;
   cancel(executor: Executor, handoffId: string, kinds: readonly ObligationKind[] | 'all', at: Date): Promise<unknown>;
+}
+
+/** The AEs' absences (server/engine/away-check.ts): a reading taken at start saved, the spans read for the pane. */
+export interface AwayPort {
+  record(ae: User, replies: AutomaticReplies, at: Date): Promise<readonly AwaySpan[]>;
+  spansOf(userId: string): Promise<readonly AwaySpan[]>;
 }
 
 /** Proposes meeting slots from the AE's and the SDR's free/busy (server/domain/slots.ts when wired). */
@@ -83,6 +90,8 @@ export interface HandoffServiceDeps {
   mailbox?: Pick<MailboxGateway, 'mailboxSettings' | 'getSchedule'> | undefined;
   /** Without it a rescheduled meeting does not restart the acceptance obligation (nor closing cancel them). */
   obligations?: ObligationPort | undefined;
+  /** Where the AE's absences are kept; without it the start's reading is not kept and the pane shows no absence. */
+  away?: AwayPort | undefined;
   /** Books the invite now, when the SDR asks before the intro is seen sent (the hand-off engine). */
   inviter?: InvitePort | undefined;
   /** Default: defaultSlotProposer (used when `mailbox` is given). */
@@ -192,6 +201,8 @@ export interface HandoffView {
   sdr: HandoffPerson;
   ae: HandoffPerson;
   prepBrief: PrepBrief | null;
+  /** The AE's absence running now, else the next one planned (automatic replies): the SLA clock stops for it. */
+  aeAway: AwaySpan | null;
 }
 
 /** What an organizer fills into an invite built by hand: attendees, the prospect-facing body and times to offer. */
@@ -272,14 +283,13 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 }
 
-/** Whether the automatic replies are on at `now`: always, or scheduled with `now` inside the window. */
+/**
+ * Whether the automatic replies are on at `now`: always, or scheduled with `now` inside the window (a window with no
+ * usable end, missing or not after its start, is open-ended: on until seen off).
+ */
 export function isAway(replies: AutomaticReplies, now: Date): boolean {
-  if (replies.status === 'alwaysEnabled') return true;
-  if (replies.status !== 'scheduled') return false;
-  const t = now.getTime();
-  const afterStart = replies.scheduledStart === null || replies.scheduledStart.getTime() <= t;
-  const beforeEnd = replies.scheduledEnd === null || t < replies.scheduledEnd.getTime();
-  return afterStart && beforeEnd;
+  const reading = readAway(replies, now);
+  return reading.kind === 'away' && reading.span.start.getTime() <= now.getTime();
 }
 
 /** `days` working days (Monday–Friday in `timeZone`) after `from`, at the same wall-clock time. */
@@ -436,11 +446,15 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       warnings.push('ae_availability_unknown');
       return ae;
     }
+    // The reading is kept (it counts as the AE's away check): the span says since when the AE is away, which the
+    // setting alone does not (alwaysEnabled carries no dates; a schedule with no usable end is open-ended).
+    const spans = deps.away === undefined ? mergeAway([], readAway(replies, now), now).spans : await deps.away.record(ae, replies, now);
     if (!isAway(replies, now)) return ae;
+    const span = awayNowOrNext(spans, now);
     const backup = ae.backupId === null ? undefined : await people.getUser(ae.backupId);
     throw new HandoffRefusal(409, 'ae_away', `${ae.displayName}'s automatic replies are on.`, {
       field: 'aeId',
-      away: { status: replies.status === 'alwaysEnabled' ? 'alwaysEnabled' : 'scheduled', start: replies.scheduledStart, end: replies.scheduledEnd },
+      away: { status: replies.status === 'alwaysEnabled' ? 'alwaysEnabled' : 'scheduled', start: span?.start ?? now, end: span?.end ?? null },
       backup: backup?.active === true ? { id: backup.id, displayName: backup.displayName } : null,
     });
   }
@@ -449,12 +463,13 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
     const handoff = await visible(actor, id);
     const lead = await leads.get(handoff.leadId);
     if (lead === undefined) throw notFound();
-    const [obligations, findings, followupList, sdr, ae] = await Promise.all([
+    const [obligations, findings, followupList, sdr, ae, spans] = await Promise.all([
       handoffs.obligations(handoff.id),
       handoffs.findings(handoff.id),
       followups.listForLead(handoff.leadId),
       user(handoff.sdrId, 'SDR'),
       user(handoff.aeId, 'AE'),
+      deps.away === undefined || handoff.stage === 'closed' ? Promise.resolve([]) : deps.away.spansOf(handoff.aeId),
     ]);
     return {
       handoff,
@@ -465,6 +480,7 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       sdr: person(sdr),
       ae: person(ae),
       prepBrief: mayReadPrepBrief(actor, handoff) ? prepBrief(lead) : null,
+      aeAway: awayNowOrNext(spans, clock.now()),
     };
   }
 

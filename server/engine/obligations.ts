@@ -1,11 +1,13 @@
 // The SLA obligations of a hand-off as rows with a durable timer: opened when the intro is seen sent (due in working
 // hours of the AE's calendar, public holidays of the team's country skipped), met when the AE replies or accepts,
 // cancelled when the hand-off closes or a new invite replaces the old one. The sweep claims due rows (SKIP LOCKED) and
-// applies one step each (remind, breach, escalate), writing the mail to the outbox in the same transaction.
+// applies one step each (remind, breach, escalate), writing the mail to the outbox in the same transaction. While the
+// AE is away (automatic replies) the clock stands still: deadlines are re-planned with the absences and nothing is due.
 // Imports: domain, store, ../mail.
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
-import type { MailboxGateway } from '../domain/mailbox';
+import type { AwaySpan } from '../domain/away';
+import type { MailboxGateway, MailboxSettings } from '../domain/mailbox';
 import type { User } from '../domain/people';
 import {
   applyStep,
@@ -18,9 +20,11 @@ import {
   type ObligationCancelReason,
   type ObligationKind,
 } from '../domain/sla';
+import { meetWithAway, planWithAway, type AwayPlan } from '../domain/sla-away';
 import { policyOf, type TeamPolicies } from '../domain/team-policy';
 import { workCalendarFor, type WorkCalendar } from '../domain/working-time';
 import { renderAeReminder, renderBreachEmail } from '../mail/handoff-mails';
+import type { AwayStore } from '../store/away-store';
 import type { Database } from '../store/schema';
 import type { NewOutboxItem, OutboxStore } from '../store/outbox-store';
 import { createPeopleStore, type PeopleStore } from '../store/people-store';
@@ -36,6 +40,13 @@ export interface ObligationService {
   meet(executor: Executor, handoffId: string, kind: ObligationKind, at: Date): Promise<boolean>;
   /** The AE's working calendar (mailbox settings read once an hour). Call before a transaction to keep I/O out of it. */
   calendarOf(ae: User): Promise<WorkCalendar>;
+  /** Mailbox settings read elsewhere (the away check) refresh the calendar, so the clock costs no read of its own. */
+  rememberSettings(ae: User, settings: MailboxSettings): void;
+  /**
+   * The AE's absences changed: re-plans every obligation of theirs an absence can move, in the caller's transaction.
+   * Call `calendarOf` first (it may read the mailbox). Returns how many obligations were re-planned.
+   */
+  replanForAe(executor: Executor, ae: User, spans: readonly AwaySpan[], now: Date): Promise<number>;
   /** Applies the due steps of up to `limit` obligations no other instance holds; returns how many steps were taken. */
   sweep(limit?: number): Promise<{ steps: number; mails: number }>;
 }
@@ -56,6 +67,7 @@ interface Row {
   time_to_respond_ms: string | null;
   met_within_sla: boolean | null;
   cancelled_at: Date | null;
+  paused_ms: string;
 }
 
 // The columns hold a plan even when the policy has no reminder or second level: a far date stands for "never".
@@ -83,6 +95,15 @@ function obligationFromRow(r: Row): Obligation {
   };
 }
 
+/** What an absence did to the clock, saved beside the plan. */
+interface PauseColumns {
+  next_check_at?: Date | null;
+  paused_ms?: number;
+  remaining_ms?: number | null;
+}
+
+const pauseColumnsOf = (plan: AwayPlan): PauseColumns => ({ next_check_at: plan.wakeAt, paused_ms: plan.pausedMs, remaining_ms: plan.remainingMs });
+
 function columnsOf(o: Obligation) {
   return {
     status: o.state,
@@ -102,7 +123,7 @@ function columnsOf(o: Obligation) {
 
 const rowColumns = [
   'id', 'handoff_id', 'kind', 'status', 'started_at', 'due_at', 'remind_at', 'second_level_at', 'reminded_at', 'breached_at',
-  'escalated_at', 'met_at', 'time_to_respond_ms', 'met_within_sla', 'cancelled_at',
+  'escalated_at', 'met_at', 'time_to_respond_ms', 'met_within_sla', 'cancelled_at', 'paused_ms',
 ] as const;
 
 export function createObligationService(options: {
@@ -115,6 +136,8 @@ export function createObligationService(options: {
   logger: Logger;
   /** Base URL of Baton's pages (links in the mails); optional. */
   publicUrl?: string | undefined;
+  /** The AEs' absences (automatic replies); without it the clock never pauses. */
+  away?: AwayStore | undefined;
 }): ObligationService {
   const { db, gateway, outbox, policies, logger } = options;
   const calendars = new Map<string, { at: number; cal: WorkCalendar }>();
@@ -123,14 +146,18 @@ export function createObligationService(options: {
     const cached = calendars.get(ae.id);
     const nowMs = options.now().getTime();
     if (cached && nowMs - cached.at < 3600_000) return cached.cal;
-    const team = policyOf(policies, ae.teamId);
-    const year = new Date(nowMs).getUTCFullYear();
     let settings: Awaited<ReturnType<typeof gateway.mailboxSettings>> | null = null;
     try {
       settings = await gateway.mailboxSettings(ae.entraOid);
     } catch (e) {
       logger.warn({ err: e, userId: ae.id }, 'mailbox settings unreadable; the SLA clock uses 09:00–17:00 Mon–Fri in the user’s zone');
     }
+    return remember(ae, settings, nowMs);
+  }
+
+  function remember(ae: User, settings: MailboxSettings | null, nowMs: number): WorkCalendar {
+    const team = policyOf(policies, ae.teamId);
+    const year = new Date(nowMs).getUTCFullYear();
     const built = workCalendarFor({
       workingHours: settings?.workingHours ?? null,
       timeZone: settings?.timeZone ?? ae.timeZone,
@@ -153,13 +180,15 @@ export function createObligationService(options: {
     return (await q.forUpdate().execute());
   }
 
-  async function save(executor: Executor, id: string, o: Obligation): Promise<void> {
+  async function save(executor: Executor, id: string, o: Obligation, pause: PauseColumns = {}): Promise<void> {
     await executor
       .updateTable('obligations')
-      .set((eb) => ({ ...columnsOf(o), claimed_until: null, version: eb('version', '+', 1) }))
+      .set((eb) => ({ ...columnsOf(o), ...pause, claimed_until: null, version: eb('version', '+', 1) }))
       .where('id', '=', id)
       .execute();
   }
+
+  const spansOf = async (executor: Executor, aeId: string): Promise<AwaySpan[]> => (options.away === undefined ? [] : options.away.spansOf(executor, aeId));
 
   interface SweepContext {
     handoffs: Map<string, { sdr_id: string; ae_id: string; team_id: string; intro_sent_at: Date | null; contact_name: string; company_name: string }>;
@@ -196,6 +225,7 @@ export function createObligationService(options: {
     row: Row,
     o: Obligation,
     step: 'remind' | 'breach' | 'escalate',
+    pausedMs: number,
   ): Promise<{ mailbox: string; payload: MailPayload } | null> {
     const h = contexts.handoffs.get(row.handoff_id);
     if (h === undefined) return null;
@@ -213,7 +243,7 @@ export function createObligationService(options: {
     const person = (u: User) => ({ displayName: u.displayName, email: u.email });
     const lead = { contactName: h.contact_name, companyName: h.company_name };
     const missing = [row.kind === 'ae_reply' ? ('reply' as const) : ('accept' as const)];
-    const context = { teamId: h.team_id };
+    const context = { teamId: h.team_id, ...(pausedMs > 0 ? { paused: { workingMs: pausedMs, reason: 'automatic_replies' as const } } : {}) };
     if (step === 'remind') {
       const mail = await renderAeReminder({ lead, ae: person(ae), sdr: person(sdr), missing, dueAt: o.dueAt, timeZone: ae.timeZone, ...context });
       return { mailbox: sdr.entraOid, payload: { to: [{ address: ae.email, name: ae.displayName }], subject: mail.subject, html: mail.html } };
@@ -243,6 +273,29 @@ export function createObligationService(options: {
   return {
     calendarOf,
 
+    rememberSettings(ae, settings) {
+      remember(ae, settings, options.now().getTime());
+    },
+
+    async replanForAe(executor, ae, spans, now) {
+      const rows = (await executor
+        .selectFrom('obligations')
+        .innerJoin('handoffs', 'handoffs.id', 'obligations.handoff_id')
+        .select([...rowColumns.map((c) => `obligations.${c}` as const), 'handoffs.team_id'])
+        .where('handoffs.ae_id', '=', ae.id)
+        .where('obligations.status', 'in', ['open', 'reminded', 'breached'])
+        // Only the obligations are locked: the engine locks a hand-off before its obligations.
+        .forUpdate('obligations')
+        .execute()) as (Row & { team_id: string })[];
+      if (rows.length === 0) return 0;
+      const cal = await calendarOf(ae);
+      for (const row of rows) {
+        const plan = planWithAway(obligationFromRow(row), policyOf(policies, row.team_id).sla, cal, spans, now);
+        await save(executor, row.id, plan.obligation, pauseColumnsOf(plan));
+      }
+      return rows.length;
+    },
+
     async open(executor, handoff, kind, startedAt) {
       const ae = await createPeopleStore(executor).getUser(handoff.aeId);
       if (ae === undefined) throw new Error(`unknown AE ${handoff.aeId}`);
@@ -251,10 +304,15 @@ export function createObligationService(options: {
         const cancelled = cancelObligation(obligationFromRow(row), startedAt, 'invite_replaced');
         if (cancelled.ok) await save(executor, row.id, cancelled.value);
       }
-      const o = openObligation(kind, startedAt, policyOf(policies, handoff.teamId).sla, cal);
+      const sla = policyOf(policies, handoff.teamId).sla;
+      const opened = openObligation(kind, startedAt, sla, cal);
+      const spans = await spansOf(executor, ae.id);
+      const nowMs = Math.max(options.now().getTime(), startedAt.getTime());
+      const plan = spans.length === 0 ? null : planWithAway(opened, sla, cal, spans, new Date(nowMs));
+      const o = plan?.obligation ?? opened;
       await executor
         .insertInto('obligations')
-        .values({ handoff_id: handoff.id, kind, started_at: o.startedAt, ...columnsOf(o) })
+        .values({ handoff_id: handoff.id, kind, started_at: o.startedAt, ...columnsOf(o), ...(plan === null ? {} : pauseColumnsOf(plan)) })
         .execute();
     },
 
@@ -270,10 +328,22 @@ export function createObligationService(options: {
       const rows = await live(executor, handoffId, kind);
       const row = rows[0];
       if (row === undefined) return false;
-      const h = await executor.selectFrom('handoffs').select('ae_id').where('id', '=', handoffId).executeTakeFirstOrThrow();
+      const h = await executor.selectFrom('handoffs').select(['ae_id', 'team_id']).where('id', '=', handoffId).executeTakeFirstOrThrow();
       const ae = await createPeopleStore(executor).getUser(h.ae_id);
       if (ae === undefined) return false;
-      const met = meetObligation(obligationFromRow(row), at, await calendarOf(ae));
+      const cal = await calendarOf(ae);
+      const spans = await spansOf(executor, ae.id);
+      if (spans.length > 0) {
+        // The time to respond leaves out the absences, and the deadline it is held to moved with them.
+        const met = meetWithAway(obligationFromRow(row), at, policyOf(policies, h.team_id).sla, cal, spans);
+        if (!met.ok) {
+          logger.warn({ handoffId, kind, error: met.error }, 'obligation not met');
+          return false;
+        }
+        await save(executor, row.id, met.value.obligation, { paused_ms: met.value.pausedMs, remaining_ms: null });
+        return true;
+      }
+      const met = meetObligation(obligationFromRow(row), at, cal);
       if (!met.ok) {
         logger.warn({ handoffId, kind, error: met.error }, 'obligation not met');
         return false;
@@ -314,13 +384,29 @@ export function createObligationService(options: {
 
       // 2. The steps (pure) and their mails, rendered from the hand-offs as they are now, read in one query.
       const contexts = await loadContexts(claimed.map((r) => r.handoff_id));
-      const plans: { row: Row & { version: number }; o: Obligation; steps: number; mails: NewOutboxItem[] }[] = [];
+      const aeIds = [...new Set([...contexts.handoffs.values()].map((h) => h.ae_id))];
+      const absences = options.away === undefined ? new Map<string, AwaySpan[]>() : await options.away.spansOfMany(db, aeIds);
+      const plans: { row: Row & { version: number }; o: Obligation; steps: number; mails: NewOutboxItem[]; pause: PauseColumns }[] = [];
       for (const row of claimed) {
         let o = obligationFromRow(row);
         let steps = 0;
         const mails: NewOutboxItem[] = [];
+        const h = contexts.handoffs.get(row.handoff_id);
+        const spans = h === undefined ? undefined : absences.get(h.ae_id);
+        // An AE with absences: the plan as they are known now; while away nothing is due.
+        let away: { plan: AwayPlan; replan: (x: Obligation) => AwayPlan } | null = null;
+        if (h !== undefined && spans !== undefined && spans.length > 0) {
+          const ae = await options.people.getUser(h.ae_id);
+          if (ae !== undefined) {
+            const cal = await calendarOf(ae);
+            const sla = policyOf(policies, h.team_id).sla;
+            const replan = (x: Obligation): AwayPlan => planWithAway(x, sla, cal, spans, now);
+            away = { plan: replan(o), replan };
+            o = away.plan.obligation;
+          }
+        }
         // Catch up on every step that came due: past the deadline an open obligation goes straight to breach.
-        for (let step = nextStep(o, now); step !== null; step = nextStep(o, now)) {
+        for (let step = away?.plan.pausedBy ? null : nextStep(o, now); step !== null; step = nextStep(o, now)) {
           const applied = applyStep(o, step, now);
           if (!applied.ok) {
             logger.error({ obligationId: row.id, step, error: applied.error }, 'SLA step refused');
@@ -328,10 +414,11 @@ export function createObligationService(options: {
           }
           o = applied.value;
           steps++;
-          const mail = await mailFor(contexts, row, o, step);
+          const mail = await mailFor(contexts, row, o, step, away?.plan.pausedMs ?? 0);
           if (mail !== null) mails.push({ idempotencyKey: `sla:${row.id}:${step}`, handoffId: row.handoff_id, kind: 'mail', mailbox: mail.mailbox, payload: mail.payload });
         }
-        plans.push({ row, o, steps, mails });
+        const pause = away === null ? {} : pauseColumnsOf(steps === 0 ? away.plan : away.replan(o));
+        plans.push({ row, o, steps, mails, pause });
       }
 
       // 3. The state changes and their outbox rows in one transaction, for the rows nobody changed meanwhile (an
@@ -349,7 +436,7 @@ export function createObligationService(options: {
         const kept = plans.filter((p) => versionOf.get(p.row.id) === p.row.version);
         mails = await outbox.add(trx, kept.flatMap((p) => p.mails), now);
         for (const p of kept) {
-          await save(trx, p.row.id, p.o);
+          await save(trx, p.row.id, p.o, p.pause);
           steps += p.steps;
         }
       });

@@ -27,6 +27,8 @@ import { createFollowupStore } from '../store/followup-store';
 import type { WeeklyReportJob } from './weekly-report';
 import type { WeeklySyncPolicies } from '../domain/weekly-sync';
 import { createWeeklySyncJob, weeklySyncKind, type WeeklySyncJob } from './weekly-sync';
+import { createAwayStore } from '../store/away-store';
+import { createAwayCheck, type AwayCheck } from './away-check';
 
 export interface WatchRuntimeOptions {
   db: Db;
@@ -62,6 +64,10 @@ export interface WatchRuntimeOptions {
     weeklySync?: WeeklySyncPolicies;
     /** How often the weekly sync job looks at the pairs (default a minute). */
     weeklySyncPeriodMs?: number;
+    /** The AEs' automatic replies read on a timer (built by main, which the hand-off start shares); made here when absent. */
+    awayCheck?: AwayCheck;
+    /** Clock time between two reads of one AE's automatic replies when the check is made here (default 15 minutes). */
+    awayCheckIntervalMs?: number;
   };
 }
 
@@ -76,7 +82,7 @@ export interface WatchRuntime {
   /** The people watched now. */
   people(): Promise<WatchedPerson[]>;
   /** Present when the engine was asked for. */
-  engine: { handoffs: HandoffEngine; obligations: ObligationService; outbox: OutboxStore; sender: OutboxSender; weeklySync: WeeklySyncJob | null } | null;
+  engine: { handoffs: HandoffEngine; obligations: ObligationService; outbox: OutboxStore; sender: OutboxSender; weeklySync: WeeklySyncJob | null; away: AwayCheck } | null;
 }
 
 export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
@@ -140,8 +146,13 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
   const jobs: { name: string; periodMs: number; run: () => Promise<number> }[] = [];
   if (o.engine) {
     const outbox = o.engine.outbox ?? createOutboxStore(o.db);
+    const awayStore = createAwayStore(o.db);
     const obligations =
-      o.engine.obligations ?? createObligationService({ db: o.db, people: o.people, gateway: o.gateway, outbox, policies: o.engine.policies, now: o.now, logger: o.logger });
+      o.engine.obligations ??
+      createObligationService({ db: o.db, people: o.people, gateway: o.gateway, outbox, policies: o.engine.policies, now: o.now, logger: o.logger, away: awayStore });
+    const away =
+      o.engine.awayCheck ??
+      createAwayCheck({ db: o.db, store: awayStore, people: o.people, gateway: o.gateway, obligations, now: o.now, logger: o.logger, intervalMs: o.engine.awayCheckIntervalMs ?? 15 * 60_000 });
     const handoffEngine = createHandoffEngine({
       db: o.db,
       watch: handoffs,
@@ -174,6 +185,8 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
     const flagger = createFollowupFlagger({ db: o.db, followups: createFollowupStore(o.db), people: o.people, outbox, now: o.now, logger: o.logger });
     jobs.push(
       { name: 'signals', periodMs, run: () => handoffEngine.applySignals() },
+      // Who is away first: the sweep then sees the clock as it stands.
+      { name: 'away', periodMs: Math.max(periodMs, 30_000), run: () => away.run() },
       { name: 'sla', periodMs, run: async () => (await obligations.sweep()).steps },
       { name: 'outbox', periodMs, run: async () => (await sender.runOnce()).claimed },
       { name: 'followups', periodMs: 15 * 60_000, run: () => flagger.run() },
@@ -181,7 +194,7 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
     const weeklyReport = o.engine.weeklyReport;
     if (weeklyReport) jobs.push({ name: 'weekly-report', periodMs: 60_000, run: () => weeklyReport.run() });
     if (weeklySync) jobs.push({ name: 'weekly-sync', periodMs: o.engine.weeklySyncPeriodMs ?? 60_000, run: () => weeklySync.run() });
-    engine = { handoffs: handoffEngine, obligations, outbox, sender, weeklySync };
+    engine = { handoffs: handoffEngine, obligations, outbox, sender, weeklySync, away };
   }
   const watch = createMailboxWatch({ worker, subscriptions: reconciling, delta, people, logger: o.logger, jobs, ...(o.periods ? { periods: o.periods } : {}) });
   return { watch, worker, subscriptions: reconciling, delta, recorder, handoffs, state, people, engine };

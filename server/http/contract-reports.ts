@@ -173,6 +173,8 @@ export const DrillDownHandoffDto = z.object({
   sourceList: z.string().nullable(),
   sdrName: z.string(),
   aeName: z.string(),
+  /** Working time (ms) the SLA clock stood still while the AE was away (automatic replies). */
+  slaPausedMs: z.number().int().min(0).optional(),
 });
 export type DrillDownHandoffDto = z.infer<typeof DrillDownHandoffDto>;
 

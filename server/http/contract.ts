@@ -491,8 +491,20 @@ export const ObligationDto = z.object({
   metAt: IsoDateTime.nullable(),
   metWithinSla: z.boolean().nullable(),
   cancelledAt: IsoDateTime.nullable(),
+  /** Working time (ms) the AE's absences took out of the clock so far (as of the last re-plan, or the answer). */
+  pausedMs: z.number().int().min(0).optional(),
+  /** While the AE is away: the working time (ms) left on the clock, which stands still; null while it runs. */
+  remainingMs: z.number().int().min(0).nullable().optional(),
 });
 export type ObligationDto = z.infer<typeof ObligationDto>;
+
+/** An absence of the AE from their automatic replies; `end` null: until Baton sees the replies off. */
+export const AwayDto = z.object({
+  start: IsoDateTime,
+  end: IsoDateTime.nullable(),
+  source: z.enum(['alwaysEnabled', 'scheduled']),
+});
+export type AwayDto = z.infer<typeof AwayDto>;
 
 export const FindingDto = z.object({ id: z.string(), kind: z.string(), at: IsoDateTime, details: z.unknown() });
 export type FindingDto = z.infer<typeof FindingDto>;
@@ -528,6 +540,8 @@ export const HandoffDetailDto = z.object({
   ae: HandoffPersonDto,
   /** Null for readers the brief is not meant for (admins). */
   prepBrief: PrepBriefDto.nullable(),
+  /** The AE's absence running now, else the next one planned: the SLA clock stops for it. Null: none known. */
+  aeAway: AwayDto.nullable().optional(),
 });
 export type HandoffDetailDto = z.infer<typeof HandoffDetailDto>;
 

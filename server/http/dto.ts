@@ -179,6 +179,8 @@ export function toObligationDto(o: ObligationSummary): ObligationDto {
     metAt: iso(o.metAt),
     metWithinSla: o.metWithinSla,
     cancelledAt: iso(o.cancelledAt),
+    pausedMs: o.pausedMs,
+    remainingMs: o.remainingMs,
   };
 }
 
@@ -196,6 +198,7 @@ export function toHandoffDetailDto(v: HandoffView): HandoffDetailDto {
     sdr: v.sdr,
     ae: v.ae,
     prepBrief: v.prepBrief,
+    aeAway: v.aeAway === null ? null : { start: v.aeAway.start.toISOString(), end: iso(v.aeAway.end), source: v.aeAway.source },
   };
 }
 

@@ -38,6 +38,12 @@ export type MailLead = LeadFields;
 /** An obligation of the AE that the SLA watches. */
 export type Obligation = 'reply' | 'accept';
 
+/** The SLA clock stood still while the AE was away: how much working time it left out, and why. */
+export interface ClockPause {
+  workingMs: number;
+  reason: 'automatic_replies';
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs
 
@@ -83,6 +89,8 @@ export interface AeReminderInput extends MailContext {
   /** The AE's IANA zone. */
   timeZone: string;
   introLink?: string | null;
+  /** Working time the clock was paused while the AE was away (the deadline already allows for it). */
+  paused?: ClockPause | null;
 }
 
 export interface BreachEmailInput extends MailContext {
@@ -103,6 +111,8 @@ export interface BreachEmailInput extends MailContext {
   /** Signed single-use links (reassign, more time, nudge), when the caller has them. */
   actions?: readonly { label: string; href: string }[];
   introLink?: string | null;
+  /** Working time the clock was paused while the AE was away (the deadline already allows for it). */
+  paused?: ClockPause | null;
 }
 
 export interface HandBackNoticeInput extends MailContext {
@@ -179,6 +189,21 @@ function greeting(w: TeamWording, name: string, internal: boolean): Block {
   if (!internal) return paragraph(say(w, 'greeting', { name }));
   const first = name.trim().split(/\s+/)[0] ?? '';
   return paragraph(say(w, 'internalGreeting', { name: first === '' ? name : first }));
+}
+
+/** A working-time length as people read it: "45 min", "5 h", "2 h 30 min". */
+export function formatWorkingTime(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/** "The SLA clock was paused for 5 h of working time while Elena Rossi's automatic replies were on." */
+function pauseLine(pause: ClockPause | null | undefined, ae: MailPerson): string | null {
+  if (pause == null || pause.workingMs <= 0) return null;
+  return `The SLA clock was paused for ${formatWorkingTime(pause.workingMs)} of working time while ${ae.displayName}'s automatic replies were on; the deadline allows for it.`;
 }
 
 function obligationItems(w: TeamWording, missing: readonly Obligation[], replyKey: 'reminderReply' | 'breachMissedReply', acceptKey: 'reminderAccept' | 'breachMissedAccept', values: PhraseValues<'breachIntro'>): Inline[][] {
@@ -289,6 +314,8 @@ export async function renderAeReminder(input: AeReminderInput): Promise<Rendered
     paragraph(say(w, 'reminderIntro', v)),
     { kind: 'list', items: obligationItems(w, input.missing, 'reminderReply', 'reminderAccept', { ...v, managerName: '' }) },
   ];
+  const paused = pauseLine(input.paused, input.ae);
+  if (paused !== null) blocks.push({ kind: 'note', text: paused });
   if (filled(input.introLink)) blocks.push({ kind: 'button', href: input.introLink, label: say(w, 'reminderOpenIntro', v) });
   return renderMail({ subject: say(w, 'reminderSubject', v), locale: w.locale, blocks });
 }
@@ -318,8 +345,12 @@ export async function renderBreachEmail(input: BreachEmailInput): Promise<Render
   ];
   if (input.introSentAt != null) rows.push(['Intro sent', formatDateTime(input.introSentAt, input.timeZone, w.locale)]);
   rows.push(['Due', v.dueAt]);
+  if (input.paused != null && input.paused.workingMs > 0) rows.push(['Clock paused', `${formatWorkingTime(input.paused.workingMs)} (automatic replies on)`]);
   if (second && input.previousManager != null) rows.push(['First escalated to', personLine(input.previousManager)]);
-  blocks.push({ kind: 'facts', rows }, paragraph(say(w, 'breachNextSteps', v)));
+  blocks.push({ kind: 'facts', rows });
+  const paused = pauseLine(input.paused, input.ae);
+  if (paused !== null) blocks.push(paragraph(paused));
+  blocks.push(paragraph(say(w, 'breachNextSteps', v)));
   const actions = input.actions ?? [];
   if (actions.length > 0) blocks.push({ kind: 'list', items: actions.map((a) => [{ href: a.href, label: a.label }]) });
   if (filled(input.introLink)) blocks.push({ kind: 'button', href: input.introLink, label: say(w, 'reminderOpenIntro', { ...v }) });

@@ -66,6 +66,10 @@ export interface ObligationSummary {
   metAt: Date | null;
   metWithinSla: boolean | null;
   cancelledAt: Date | null;
+  /** Working time (ms) the AE's absences took out of the clock. */
+  pausedMs: number;
+  /** While the AE is away: the working time (ms) left on the clock; null while it runs. */
+  remainingMs: number | null;
 }
 
 export interface HandoffFinding {
@@ -271,6 +275,8 @@ export function createHandoffStore(db: Kysely<Database>): HandoffStore {
         metAt: dateOrNull(r.met_at),
         metWithinSla: r.met_within_sla,
         cancelledAt: dateOrNull(r.cancelled_at),
+        pausedMs: Number(r.paused_ms),
+        remainingMs: r.remaining_ms === null ? null : Number(r.remaining_ms),
       }));
     },
 

@@ -39,6 +39,8 @@ export interface DrillDownHandoff {
   sdrName: string;
   aeId: string;
   aeName: string;
+  /** Working time the SLA clock stood still while the AE was away (the most of the hand-off's obligations). */
+  slaPausedMs: number;
 }
 
 export interface AggregateOptions {
@@ -498,10 +500,12 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
         sdr_name: string;
         ae_id: string;
         ae_name: string;
+        paused_ms: string | null;
       }>`
         select h.id, h.lead_id, h.team_id, h.stage, h.outcome, h.created_at, h.stage_changed_at,
           coalesce(h.meeting_start, h.slot_start) as meeting_start, l.contact_name, l.company_name, l.source_list,
-          h.sdr_id, s.display_name as sdr_name, h.ae_id, a.display_name as ae_name
+          h.sdr_id, s.display_name as sdr_name, h.ae_id, a.display_name as ae_name,
+          (select max(o.paused_ms) from obligations o where o.handoff_id = h.id) as paused_ms
         from handoffs h
         join leads l on l.id = h.lead_id
         join users s on s.id = h.sdr_id
@@ -528,6 +532,7 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
             sdrName: r.sdr_name,
             aeId: r.ae_id,
             aeName: r.ae_name,
+            slaPausedMs: r.paused_ms === null ? 0 : Number(r.paused_ms),
           },
         ];
       });

@@ -119,6 +119,10 @@ export interface ObligationTable {
   next_check_at: Timestamp | null;
   claimed_until: Timestamp | null;
   version: ColumnType<number, number | undefined, number>;
+  /** Working time the AE's absences took out of the clock (ms), as of the last re-plan or the answer. */
+  paused_ms: ColumnType<string, number | string | undefined, number | string>;
+  /** While the AE is away: the working time left on the clock (ms); null while it runs. */
+  remaining_ms: ColumnType<string | null, number | string | null | undefined, number | string | null>;
 }
 
 export interface OutboxTable {
@@ -267,6 +271,23 @@ export interface WeeklySyncTable {
   updated_at: Timestamp;
 }
 
+export interface AwaySpanTable {
+  id: Generated<string>;
+  user_id: string;
+  start_at: Timestamp;
+  end_at: Timestamp | null;
+  source: 'alwaysEnabled' | 'scheduled';
+  recorded_at: Timestamp;
+}
+
+export interface AwayCheckTable {
+  user_id: string;
+  next_check_at: Timestamp;
+  checked_at: Timestamp | null;
+  failures: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+}
+
 export interface Database {
   teams: TeamTable;
   users: UserTable;
@@ -284,6 +305,8 @@ export interface Database {
   handoff_findings: HandoffFindingTable;
   lead_ratings: LeadRatingTable;
   weekly_syncs: WeeklySyncTable;
+  away_spans: AwaySpanTable;
+  away_checks: AwayCheckTable;
 }
 
 export type TeamRow = Selectable<TeamTable>;

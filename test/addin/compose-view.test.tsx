@@ -116,7 +116,7 @@ describe('ComposeView (message compose)', () => {
     await user.click(screen.getByRole('button', { name: 'Fill intro' }));
 
     expect(await screen.findByText("Alex Ae's automatic replies are on.")).toBeInTheDocument();
-    expect(screen.getByText(/Away until Mon 30 Nov, 09:00 CET\. You can hand the lead to Avery Ae, the backup AE, instead\./)).toBeInTheDocument();
+    expect(screen.getByText(/Away from Fri 20 Nov, 01:00 CET until Mon 30 Nov, 09:00 CET\. You can hand the lead to Avery Ae, the backup AE, instead\./)).toBeInTheDocument();
     expect(mailbox.fillIntro).not.toHaveBeenCalled();
     await user.click(screen.getByRole('button', { name: 'Hand to Avery Ae and fill intro' }));
     expect(await screen.findByText('Intro filled in')).toBeInTheDocument();

@@ -40,6 +40,8 @@ describe('config', () => {
     ['GRAPH_CONCURRENCY_SCOPE', 'tenant'],
     ['GRAPH_MAX_CONCURRENCY', '5'],
     ['GRAPH_SUBSCRIPTION_MINUTES', '20000'],
+    ['AWAY_CHECK_MINUTES', '0'],
+    ['AWAY_CHECK_MINUTES', 'often'],
   ])('stops on a wrong %s (%s) with a message naming it', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^Configuration error: ${variable} `));
@@ -53,7 +55,7 @@ describe('config', () => {
     const c = loadConfig({ GRAPH_TENANT_ID: 't-1', GRAPH_CLIENT_ID: 'c-1', GRAPH_CLIENT_SECRET: 's', GRAPH_BASE_URL: 'https://graph.microsoft.us/', PUBLIC_URL: 'https://baton.example.com/' });
     expect(c.graph).toEqual({ tenantId: 't-1', clientId: 'c-1', clientSecret: 's', certificateFile: undefined, authorityHost: 'https://login.microsoftonline.com', baseUrl: 'https://graph.microsoft.us' });
     expect(c.publicUrl).toBe('https://baton.example.com');
-    expect(c.graphLimits).toEqual({ concurrencyScope: 'app', maxConcurrency: 4, subscriptionMinutes: 4320, deltaIntervalMinutes: 30 });
+    expect(c.graphLimits).toEqual({ concurrencyScope: 'app', maxConcurrency: 4, subscriptionMinutes: 4320, deltaIntervalMinutes: 30, awayCheckMinutes: 15 });
     expect(loadConfig({}).graph).toBeUndefined();
   });
 

@@ -204,6 +204,7 @@ export function registerReportRoutes(app: App, deps: ReportRouteDeps): void {
           sourceList: h.sourceList,
           sdrName: h.sdrName,
           aeName: h.aeName,
+          slaPausedMs: h.slaPausedMs,
         })),
       };
     },

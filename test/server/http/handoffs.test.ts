@@ -300,7 +300,8 @@ describe('POST /api/handoffs', () => {
     away.set(org.emeaAe2.entraOid, { status: 'alwaysEnabled', scheduledStart: null, scheduledEnd: null });
     const other = await qualifiedLeadOf(org.emeaSdr2, { email: 'ada@initech.com', website: null });
     const res = await start(org.emeaSdr2, { leadId: other.id });
-    expect(errorOf(res)).toMatchObject({ code: 'ae_away', backup: null, away: { status: 'alwaysEnabled', start: null, end: null } });
+    // alwaysEnabled carries no dates: away since it was seen on (now), until seen off.
+    expect(errorOf(res)).toMatchObject({ code: 'ae_away', backup: null, away: { status: 'alwaysEnabled', start: h.clock.now().toISOString(), end: null } });
     const noBackup = await start(org.emeaSdr2, { leadId: other.id, useBackup: true });
     expect(noBackup.statusCode).toBe(422);
     expect(errorOf(noBackup).code).toBe('no_backup');
