@@ -12,6 +12,7 @@ import * as m001 from './migrations/001-foundation';
 import * as m002 from './migrations/002-mailbox-watch';
 import * as m003 from './migrations/003-handoff-engine';
 import * as m004 from './migrations/004-prep-block';
+import * as m005 from './migrations/005-action-links';
 
 export type Db = Kysely<Database>;
 
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '002-mailbox-watch': m002,
   '003-handoff-engine': m003,
   '004-prep-block': m004,
+  '005-action-links': m005,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -119,6 +119,16 @@ export interface ObligationTable {
   version: ColumnType<number, number | undefined, number>;
 }
 
+export interface ActionTokenTable {
+  id: string;
+  handoff_id: string;
+  action: 'reassign' | 'more_time' | 'nudge' | 'hand_back';
+  recipient_id: string;
+  issued_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
 export interface OutboxTable {
   id: Generated<string>;
   idempotency_key: string;
@@ -219,7 +229,7 @@ export interface HandoffEventTable {
 
 export interface AuditTable {
   id: Generated<string>;
-  entity: 'lead' | 'handoff';
+  entity: 'lead' | 'handoff' | 'action';
   entity_id: string;
   actor_id: string | null;
   at: Timestamp;
@@ -244,6 +254,7 @@ export interface Database {
   outbox: OutboxTable;
   followups: FollowupTable;
   handoff_findings: HandoffFindingTable;
+  action_tokens: ActionTokenTable;
 }
 
 export type TeamRow = Selectable<TeamTable>;
