@@ -212,6 +212,8 @@ export interface MailboxGateway {
   createEvent(mailbox: MailboxId, event: NewEvent): Promise<CalendarEvent>;
   updateEvent(mailbox: MailboxId, eventId: string, patch: EventPatch): Promise<CalendarEvent>;
   cancelEvent(mailbox: MailboxId, eventId: string, comment: string): Promise<void>;
+  /** Deletes an event the mailbox owns (an appointment without attendees, such as a prep block); gone already is fine. */
+  deleteEvent(mailbox: MailboxId, eventId: string): Promise<void>;
   /** null when the event no longer exists. */
   getEvent(mailbox: MailboxId, eventId: string): Promise<CalendarEvent | null>;
   /** null when the message no longer exists. */

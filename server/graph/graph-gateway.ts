@@ -240,6 +240,11 @@ export function createGraphGateway(connection: GraphConnection, options: GraphGa
       await call((c) => c.api(`${userPath(mailbox)}/events/${seg(eventId)}/cancel`).post({ comment }) as Promise<unknown>);
     },
 
+    async deleteEvent(mailbox, eventId) {
+      // DELETE /users/{id}/events/{id} (204); an event already gone is what was wanted.
+      await orNull(call((c) => c.api(`${userPath(mailbox)}/events/${seg(eventId)}`).delete() as Promise<unknown>));
+    },
+
     async getEvent(mailbox, eventId) {
       return orNull(getJson(eventUrl(mailbox, eventId), utcTimes).then(toCalendarEvent));
     },

@@ -23,6 +23,8 @@ export interface ActionTokenStore {
   get(id: string, executor?: Executor): Promise<IssuedActionToken | undefined>;
   /** Marks the link used; false when it was used already (or never issued). Locks the row until the transaction ends. */
   claim(executor: Executor, id: string, at: Date): Promise<boolean>;
+  /** An audit line for a refused link that names no hand-off Baton knows (entity `action`, the link's id or a fresh one). */
+  auditUnknown(entry: { entityId: string; at: Date; reasonCode: string; reasonText: string }): Promise<void>;
 }
 
 export function createActionTokenStore(db: Executor): ActionTokenStore {
@@ -52,6 +54,12 @@ export function createActionTokenStore(db: Executor): ActionTokenStore {
     async claim(executor, id, at) {
       const r = await executor.updateTable('action_tokens').set({ used_at: at }).where('id', '=', id).where('used_at', 'is', null).returning('id').executeTakeFirst();
       return r !== undefined;
+    },
+    async auditUnknown(entry) {
+      await db
+        .insertInto('audit_log')
+        .values({ entity: 'action', entity_id: entry.entityId, actor_id: null, at: entry.at, from_state: null, to_state: 'refused', reason_code: entry.reasonCode, reason_text: entry.reasonText })
+        .execute();
     },
   };
 }

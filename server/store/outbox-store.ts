@@ -7,7 +7,8 @@ import type { Database } from './schema';
 
 type Executor = Kysely<Database>;
 
-export type OutboxKind = 'mail' | 'event';
+/** `event_update` changes an event's attendees (a reassigned hand-off); `event_delete` removes one (the old AE's prep block). */
+export type OutboxKind = 'mail' | 'event' | 'event_update' | 'event_delete';
 export type OutboxStatus = 'pending' | 'done' | 'failed' | 'uncertain';
 
 export interface NewOutboxItem {
