@@ -31,6 +31,10 @@ import { createFollowupStore } from './store/followup-store';
 import { createReportStore } from './store/report-store';
 import { createWeeklyReportJob } from './engine/weekly-report';
 import type { Logger } from './log';
+import { createActionLinks, type ActionLinks } from './engine/action-links';
+import { createActionService } from './engine/action-service';
+import { createActionTokenStore } from './store/action-token-store';
+import { randomBytes } from 'node:crypto';
 import type { AddinConfigDto } from './http/contract';
 
 function fatal(message: string): never {
@@ -122,6 +126,24 @@ function graphConnectionOptions(config: Config, sandbox: RunningSandbox | null, 
   return undefined;
 }
 
+/**
+ * The secret that signs one-click links: ACTION_LINK_SECRET, else one generated once and kept (owner-only) in the data
+ * folder. Never logged. Several instances on one PostgreSQL must share it, so set it then.
+ */
+function actionLinkSecret(config: Config, logger: Logger): string {
+  if (config.actionLinks.secret !== undefined) return config.actionLinks.secret;
+  const file = path.join(config.dataDir, 'action-link-secret');
+  if (config.databaseUrl !== undefined) logger.warn('ACTION_LINK_SECRET is not set: links signed by this instance fail on another; set the same secret on every instance');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    const secret = randomBytes(48).toString('base64url');
+    fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    return secret;
+  }
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const demo = argv.includes('--demo');
   const config = readConfig();
@@ -186,13 +208,27 @@ async function main(argv: readonly string[]): Promise<void> {
           logger,
           dashboardUrl: baseUrl === undefined ? undefined : `${baseUrl}/addin/dashboard.html`,
         });
+  // Signed one-click links in the breach and reminder mails, pointing at this server's public address.
+  const actionTokens = createActionTokenStore(database.db);
+  const actionLinks: ActionLinks | undefined =
+    baseUrl === undefined ? undefined : createActionLinks({ secret: actionLinkSecret(config, logger), ttlHours: config.actionLinks.ttlHours, baseUrl });
   const obligations =
     gateway === undefined
       ? undefined
-      : createObligationService({ db: database.db, people: peopleStore, gateway, outbox, policies: settings.handoffPolicies, now: () => clock.now(), logger });
+      : createObligationService({
+          db: database.db,
+          people: peopleStore,
+          gateway,
+          outbox,
+          policies: settings.handoffPolicies,
+          now: () => clock.now(),
+          logger,
+          actionLinks: actionLinks === undefined ? undefined : { links: actionLinks, tokens: actionTokens },
+        });
+  const handoffStore = createHandoffStore(database.db);
   const handoffService = createHandoffService({
     clock,
-    handoffs: createHandoffStore(database.db),
+    handoffs: handoffStore,
     followups: followupStore,
     leads: leadStore,
     people: peopleStore,
@@ -225,6 +261,20 @@ async function main(argv: readonly string[]): Promise<void> {
       handBackReasons: settings.handBackReasons,
       reports: { reportStore, reportSettings: settings.reportSettings, weeklyReport },
       addinConfig: addinConfigOf(config, sandbox, trustsSandbox),
+      actions:
+        actionLinks === undefined
+          ? undefined
+          : createActionService({
+              clock,
+              links: actionLinks,
+              tokens: actionTokens,
+              handoffs: handoffStore,
+              handoffService,
+              people: peopleStore,
+              leads: leadStore,
+              handBackReasons: settings.handBackReasons,
+              logger,
+            }),
       // The pane, its sign-in page, the preview and manifest.xml, once built (`npm start` builds them first: prestart).
       ...(fs.existsSync(config.addinDir) ? { addinDir: config.addinDir } : {}),
       ...(graphOptions === undefined

@@ -50,7 +50,8 @@ export interface ActionPerson {
 /** What the confirmation page shows: the action, the hand-off, what will happen. */
 export interface ActionPreview {
   claims: ActionClaims;
-  recipient: ActionPerson;
+  /** The link's holder; times on the page are in their zone. */
+  recipient: ActionPerson & { timeZone: string };
   handoff: Handoff;
   lead: { contactName: string; companyName: string };
   ae: ActionPerson;
@@ -190,7 +191,7 @@ export function createActionService(deps: {
         }
         return {
           claims,
-          recipient: personOf(recipient),
+          recipient: { ...personOf(recipient), timeZone: recipient.timeZone },
           handoff,
           lead: { contactName: lead.contactName, companyName: lead.companyName },
           ae: personOf(ae),
