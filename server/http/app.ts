@@ -91,6 +91,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     genReqId: () => randomUUID(),
     // Ids in logs are ours; a caller's x-request-id is not trusted.
     requestIdHeader: false,
+    // A one-click link's signed token is one path segment of about 300 characters (/actions/:token).
+    routerOptions: { maxParamLength: 2048 },
     ...(options.https ? { https: options.https } : {}),
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
