@@ -50,6 +50,8 @@ const schema = z.strictObject({
   ADDIN_API_SCOPE: z.string().regex(/^\S+\/\S+$/, 'must be a scope of the API, e.g. api://<client id>/access_as_user').optional(),
   ADDIN_AUTHORITY: z.url({ protocol: /^https$/ }).optional(),
   ADDIN_DIR: z.string().min(1).default('dist/addin'),
+  ACTION_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(168).default(48),
+  ACTION_LINK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)').optional(),
 });
 
 export interface Config {
@@ -99,6 +101,11 @@ export interface Config {
   readonly addin: AddinSignInConfig | undefined;
   /** The built add-in (`npm run build`), served at /addin/ when the folder exists. */
   readonly addinDir: string;
+  /**
+   * Signed one-click links in Baton's mails (reassign, more time, nudge, hand back): how long a link lives, and the
+   * HMAC secret (undefined: main keeps a generated one in DATA_DIR; several instances must share one, so set it then).
+   */
+  readonly actionLinks: { readonly ttlHours: number; readonly secret: string | undefined };
 }
 
 export interface AddinSignInConfig {
@@ -146,6 +153,8 @@ function addinSignIn(v: z.infer<typeof schema>): AddinSignInConfig | undefined {
   return Object.freeze({ clientId: v.ADDIN_CLIENT_ID, authority: authority.replace(/\/+$/, ''), apiScope: v.ADDIN_API_SCOPE });
 }
 
+const secretVariables: ReadonlySet<string> = new Set(['GRAPH_CLIENT_SECRET', 'ACTION_LINK_SECRET']);
+
 /** Parses an environment (process.env by default) into the frozen config, or throws ConfigError naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const known = Object.keys(schema.shape);
@@ -158,7 +167,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'environment');
-    throw new ConfigError(variable, `is invalid: ${issue?.message ?? 'unknown error'} (got ${JSON.stringify(picked[variable])})`);
+    // A secret's value never reaches the message (it is printed at boot).
+    const got = secretVariables.has(variable) ? 'value hidden' : `got ${JSON.stringify(picked[variable])}`;
+    throw new ConfigError(variable, `is invalid: ${issue?.message ?? 'unknown error'} (${got})`);
   }
   const v = parsed.data;
   const config: Config = {
@@ -204,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     extraCaFile: v.TLS_EXTRA_CA_FILE === undefined ? undefined : path.resolve(v.TLS_EXTRA_CA_FILE),
     addin: addinSignIn(v),
     addinDir: path.resolve(v.ADDIN_DIR),
+    actionLinks: Object.freeze({ ttlHours: v.ACTION_LINK_TTL_HOURS, secret: v.ACTION_LINK_SECRET }),
   };
   if ((v.GRAPH_TENANT_ID === undefined) !== (v.GRAPH_CLIENT_ID === undefined)) {
     throw new ConfigError(v.GRAPH_TENANT_ID === undefined ? 'GRAPH_TENANT_ID' : 'GRAPH_CLIENT_ID', 'must be set together with the other GRAPH_ variables');

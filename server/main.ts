@@ -36,6 +36,10 @@ import { createWeeklyReportJob } from './engine/weekly-report';
 import { createAwayStore } from './store/away-store';
 import { createAwayCheck } from './engine/away-check';
 import type { Logger } from './log';
+import { createActionLinks, type ActionLinks } from './engine/action-links';
+import { createActionService } from './engine/action-service';
+import { createActionTokenStore } from './store/action-token-store';
+import { randomBytes } from 'node:crypto';
 import type { AddinConfigDto } from './http/contract';
 import type { WeeklySyncPolicies } from './domain/weekly-sync';
 
@@ -140,6 +144,24 @@ function demoWeeklySync(policies: WeeklySyncPolicies): WeeklySyncPolicies {
   };
 }
 
+/**
+ * The secret that signs one-click links: ACTION_LINK_SECRET, else one generated once and kept (owner-only) in the data
+ * folder. Never logged. Several instances on one PostgreSQL must share it, so set it then.
+ */
+function actionLinkSecret(config: Config, logger: Logger): string {
+  if (config.actionLinks.secret !== undefined) return config.actionLinks.secret;
+  const file = path.join(config.dataDir, 'action-link-secret');
+  if (config.databaseUrl !== undefined) logger.warn('ACTION_LINK_SECRET is not set: links signed by this instance fail on another; set the same secret on every instance');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    const secret = randomBytes(48).toString('base64url');
+    fs.writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    return secret;
+  }
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const demo = argv.includes('--demo');
   const config = readConfig();
@@ -213,10 +235,25 @@ async function main(argv: readonly string[]): Promise<void> {
           dashboardUrl: baseUrl === undefined ? undefined : `${baseUrl}/addin/dashboard.html`,
         });
   const awayStore = createAwayStore(database.db);
+  // Signed one-click links in the breach and reminder mails, pointing at this server's public address.
+  const actionTokens = createActionTokenStore(database.db);
+  const actionLinks: ActionLinks | undefined =
+    baseUrl === undefined ? undefined : createActionLinks({ secret: actionLinkSecret(config, logger), ttlHours: config.actionLinks.ttlHours, baseUrl });
   const obligations =
     gateway === undefined
       ? undefined
-      : createObligationService({ db: database.db, people: peopleStore, gateway, outbox, policies: settings.handoffPolicies, now: () => clock.now(), logger, away: awayStore });
+      : createObligationService({
+          db: database.db,
+          people: peopleStore,
+          gateway,
+          outbox,
+          policies: settings.handoffPolicies,
+          now: () => clock.now(),
+          logger,
+          away: awayStore,
+          actionLinks: actionLinks === undefined ? undefined : { links: actionLinks, tokens: actionTokens },
+        });
+  const handoffStore = createHandoffStore(database.db);
   // The AEs' automatic replies: read at hand-off start and every AWAY_CHECK_MINUTES while they have running obligations.
   const awayCheck =
     gateway === undefined
@@ -244,7 +281,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const handoffService = createHandoffService({
     clock,
-    handoffs: createHandoffStore(database.db),
+    handoffs: handoffStore,
     followups: followupStore,
     leads: leadStore,
     people: peopleStore,
@@ -279,6 +316,20 @@ async function main(argv: readonly string[]): Promise<void> {
       handBackReasons: settings.handBackReasons,
       reports: { reportStore, ratingStore, reportSettings: settings.reportSettings, weeklyReport },
       addinConfig: addinConfigOf(config, sandbox, trustsSandbox),
+      actions:
+        actionLinks === undefined
+          ? undefined
+          : createActionService({
+              clock,
+              links: actionLinks,
+              tokens: actionTokens,
+              handoffs: handoffStore,
+              handoffService,
+              people: peopleStore,
+              leads: leadStore,
+              handBackReasons: settings.handBackReasons,
+              logger,
+            }),
       // The pane, its sign-in page, the preview and manifest.xml, once built (`npm start` builds them first: prestart).
       ...(fs.existsSync(config.addinDir) ? { addinDir: config.addinDir } : {}),
       ...(graphOptions === undefined

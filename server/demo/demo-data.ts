@@ -12,6 +12,7 @@ import type { Db } from '../store/database';
 import { createLeadStore } from '../store/lead-store';
 import { createPeopleStore } from '../store/people-store';
 import { loadDemoHistory } from './demo-history';
+import { loadOverdueHandoff } from './demo-overdue';
 import demoPeopleJson from './demo-people.json';
 
 const demoPeopleSchema = z.strictObject({
@@ -121,6 +122,7 @@ export async function loadDemoData(
     }
   }
   await loadDemoHistory(db, { now: options.now });
+  await loadOverdueHandoff(db, { now: options.now });
   return { users: byKey.size, leads: n, skipped: false };
 }
 

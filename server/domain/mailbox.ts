@@ -232,6 +232,8 @@ export interface MailboxGateway {
    * series no longer exists.
    */
   eventInstances(mailbox: MailboxId, seriesMasterId: string, window: TimeWindow): Promise<readonly CalendarEvent[] | null>;
+  /** Deletes an event the mailbox owns (an appointment without attendees, such as a prep block); gone already is fine. */
+  deleteEvent(mailbox: MailboxId, eventId: string): Promise<void>;
   /** null when the event no longer exists. */
   getEvent(mailbox: MailboxId, eventId: string): Promise<CalendarEvent | null>;
   /** null when the message no longer exists. */

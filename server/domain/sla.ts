@@ -91,9 +91,10 @@ export function planObligation(
 export type ObligationCancelReason =
   | 'handoff_closed' // outcome recorded, hand-off withdrawn
   | 'invite_replaced' // a new invite restarts the acceptance obligation
-  | 'handoff_reassigned'; // a manager gave the hand-off to another AE
+  | 'handoff_reassigned' // a manager gave the hand-off to another AE
+  | 'deadline_extended'; // a manager gave the AE more time: a new obligation with the new plan replaces it
 
-export const obligationCancelReasons: readonly ObligationCancelReason[] = ['handoff_closed', 'invite_replaced', 'handoff_reassigned'];
+export const obligationCancelReasons: readonly ObligationCancelReason[] = ['handoff_closed', 'invite_replaced', 'handoff_reassigned', 'deadline_extended'];
 
 /** One obligation as the domain sees it; the store adds ids. Each timestamp records when that state was entered. */
 export interface Obligation extends ObligationPlan {
@@ -266,4 +267,26 @@ export function restartAcceptance(
   const cancelled = cancelObligation(current, at, 'invite_replaced');
   if (!cancelled.ok) return cancelled;
   return ok({ cancelled: cancelled.value, opened: openObligation('ae_accept', at, policy, cal, pauses) });
+}
+
+/**
+ * A manager gives the AE `workingHours` more, from `at`: the running obligation is cancelled (`deadline_extended`,
+ * keeping whatever reminder, breach or escalation it saw, so reports still count them) and a new one replaces it,
+ * started when the old one started (the time to respond still counts from the intro) but due `workingHours` of the
+ * AE's working time after `at`, with the reminder at `reminderShare` of that time and the second level after it.
+ * Refused with `invalid_hours` when the hours are not positive, or the cancel's own code (met, cancelled).
+ */
+export function extendObligation(
+  current: Obligation,
+  at: Date,
+  workingHours: number,
+  policy: SlaPolicy,
+  cal: WorkCalendar,
+  pauses: Pauses = [],
+): Result<{ cancelled: Obligation; opened: Obligation }> {
+  if (!(workingHours > 0) || workingHours > 200) return fail('invalid_hours', 'Give between 0 and 200 more working hours.', 'hours');
+  const cancelled = cancelObligation(current, at, 'deadline_extended');
+  if (!cancelled.ok) return cancelled;
+  const plan = planObligation(current.kind, at, { ...policy, dueWorkingHours: workingHours }, cal, pauses);
+  return ok({ cancelled: cancelled.value, opened: { ...openObligation(current.kind, current.startedAt, policy, cal, pauses), ...plan } });
 }

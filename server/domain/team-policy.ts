@@ -17,6 +17,8 @@ export interface TeamPolicy {
   /** Free time the AE needs before a demo (a private prep block is booked). */
   readonly prepMinutes: number;
   readonly slotCount: number;
+  /** What a manager's "more time" link in the breach mail gives the AE, in working hours (default 4). */
+  readonly moreTimeWorkingHours: number;
 }
 
 export interface TeamPolicies {
@@ -36,19 +38,23 @@ const policy = z.strictObject({
   minNoticeHours: z.number().min(0).max(24 * 14),
   prepMinutes: z.number().int().min(0).max(240),
   slotCount: z.number().int().min(1).max(20),
+  moreTimeWorkingHours: z.number().positive().max(200).optional(),
 });
 const schema = z.strictObject({
   default: policy,
   teams: z.record(z.string().min(1), policy.partial()).default({}),
 });
 
+const defaultMoreTimeWorkingHours = 4;
+
 export function parseTeamPolicies(json: unknown): Result<TeamPolicies, FieldError[]> {
   const parsed = schema.safeParse(json);
   if (!parsed.success) return { ok: false, error: zodFieldErrors(parsed.error) };
-  const base = parsed.data.default;
+  const base: TeamPolicy = { ...parsed.data.default, moreTimeWorkingHours: parsed.data.default.moreTimeWorkingHours ?? defaultMoreTimeWorkingHours };
   const teams: Record<string, TeamPolicy> = {};
   for (const [id, override] of Object.entries(parsed.data.teams)) {
-    teams[id] = { ...base, ...override };
+    const { moreTimeWorkingHours, ...rest } = override;
+    teams[id] = { ...base, ...rest, moreTimeWorkingHours: moreTimeWorkingHours ?? base.moreTimeWorkingHours };
   }
   return { ok: true, value: { default: base, teams } };
 }

@@ -1,9 +1,10 @@
 // The hand-off as the add-in drives it: start (qualification, the lead-twice guard, the AE from the pairing or
 // chosen, the AE's automatic replies and backup, the first follow-up, the intro to compose), read, outcomes (Sales
 // Qualified, hand back with the SDR's notice, no-show, rescheduled with a new invite; each final one with the AE's
-// rating of the lead) and reassignment. Every write of one call runs in one transaction with its audit lines and
-// outbox rows. Imports: luxon, the domain, store types, ../mail (templates), port types (clock, mailbox gateway,
-// obligation service).
+// rating of the lead), reassignment (obligations, meeting attendee, prep block and three mails move with it), more time
+// and a nudge. Every write of one call runs in one transaction with its audit lines and outbox rows; a one-click link
+// claims its single use in that transaction. Imports: luxon, the domain, store types, ../mail (templates), port types
+// (clock, mailbox gateway, obligation service).
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock';
 import type { Actor, Lead } from '../domain/lead';
@@ -12,6 +13,7 @@ import { qualify, type MissingCriterion, type QualificationCriteria } from '../d
 import { transitionHandoff, transitionLead, type HandBackReason, type HandoffStage } from '../domain/lifecycle';
 import { chooseAe, type User } from '../domain/people';
 import { checkRating, ratingAuditText, type Rating, type RatedOutcome, type RatingInput } from '../domain/rating';
+import { mayTakeAction, type ActionKind } from '../domain/action-link';
 import type { AutomaticReplies, MailboxGateway, Schedule } from '../domain/mailbox';
 import { awayNowOrNext, mergeAway, readAway, type AwaySpan } from '../domain/away';
 import { proposeSlots as proposeDomainSlots } from '../domain/slots';
@@ -21,7 +23,7 @@ import type { Followup, FollowupStore } from '../store/followup-store';
 import type { LeadStore } from '../store/lead-store';
 import type { PeopleStore } from '../store/people-store';
 import type { RatingStore } from '../store/rating-store';
-import { renderHandBackNotice, renderIntroEmail, renderInviteBody, type MailSlot } from '../mail/handoff-mails';
+import { renderHandBackNotice, renderIntroEmail, renderInviteBody, renderNudge, renderPrepBrief, renderReassignNotice, type MailSlot } from '../mail/handoff-mails';
 import type { MailWording } from '../mail/mail-wording';
 
 export const handoffHeaderName = 'x-baton-handoff';
@@ -32,6 +34,15 @@ export type ObligationKind = 'ae_reply' | 'ae_accept';
 export interface ObligationPort {
   open(executor: Executor, handoff: { id: string; aeId: string; teamId: string }, kind: ObligationKind, startedAt: Date): Promise<unknown>;
   cancel(executor: Executor, handoffId: string, kinds: readonly ObligationKind[] | 'all', at: Date): Promise<unknown>;
+  /** Moves the live obligations (and `alsoKinds`) to the new AE, planned from `at`; the kinds opened. */
+  reassign(executor: Executor, handoff: { id: string; teamId: string }, aeId: string, at: Date, alsoKinds?: readonly ObligationKind[]): Promise<ObligationKind[]>;
+  /** Gives each live obligation `hours` more working hours from `at`; the new deadlines. */
+  extend(executor: Executor, handoffId: string, hours: number, at: Date): Promise<{ kind: ObligationKind; dueAt: Date }[]>;
+}
+
+/** Runs first in the transaction of a change made from a one-click link: claims the link's single use (or throws). */
+export interface ChangeOptions {
+  claim?: ((trx: Executor) => Promise<void>) | undefined;
 }
 
 /** The AEs' absences (server/engine/away-check.ts): a reading taken at start saved, the spans read for the pane. */
@@ -249,8 +260,14 @@ export interface HandoffService {
   view(actor: Actor, id: string): Promise<HandoffView>;
   /** Open hand-offs of the actor: an SDR's and AE's own, a manager's team's, every one for an admin. */
   listMine(actor: Actor): Promise<{ handoff: Handoff; lead: LeadSummary }[]>;
-  recordOutcome(actor: Actor, id: string, input: OutcomeInput): Promise<HandoffView>;
-  reassign(actor: Actor, id: string, input: ReassignInput): Promise<HandoffView>;
+  recordOutcome(actor: Actor, id: string, input: OutcomeInput, options?: ChangeOptions): Promise<HandoffView>;
+  reassign(actor: Actor, id: string, input: ReassignInput, options?: ChangeOptions): Promise<HandoffView>;
+  /** A manager gives the AE more working hours on every open obligation (reminder and second level re-planned). */
+  extendDeadline(actor: Actor, id: string, input: { hours: number }, options?: ChangeOptions): Promise<{ view: HandoffView; dueAt: Date[] }>;
+  /** A manager reminds the AE by mail of what is still open (once per call: the outbox key is the caller's). */
+  nudge(actor: Actor, id: string, input: { key: string }, options?: ChangeOptions): Promise<HandoffView>;
+  /** The hand-off as `actor` may act on it with `action` (the rule the links and the API share), or the refusal. */
+  authorizeAction(actor: Actor, id: string, action: ActionKind): Promise<Handoff>;
   /** The reason codes an AE picks from when handing a lead back. */
   handBackReasons(): readonly HandBackReason[];
   /** The invite an organizer fills by hand (the SDR or a manager of the team), while the hand-off is open. */
@@ -639,7 +656,7 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       return out;
     },
 
-    async recordOutcome(actor, id, input) {
+    async recordOutcome(actor, id, input, options = {}) {
       const handoff = await visible(actor, id);
       if (actor.userId !== handoff.aeId) throw new HandoffRefusal(403, 'not_the_ae', 'Only the AE of this hand-off records its outcome.');
       if (input.version !== undefined && input.version !== handoff.version) throw stale();
@@ -676,6 +693,7 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
               })
             : null;
           await handoffs.transaction(async (trx) => {
+            await options.claim?.(trx);
             const locked = await handoffs.lockLead(trx, handoff.leadId);
             if (locked === undefined) throw notFound();
             const moved = transitionLead(
@@ -716,6 +734,7 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
         }
         case 'no_show': {
           await handoffs.transaction(async (trx) => {
+            await options.claim?.(trx);
             const moved = await moveStage(trx, actor, handoff, 'no_show', {}, now);
             await rate(trx, actor, moved, 'no_show', rating, now);
           });
@@ -737,6 +756,7 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
             sdr: { displayName: sdr.displayName, email: sdr.email },
           });
           await handoffs.transaction(async (trx) => {
+            await options.claim?.(trx);
             const n = nextInviteNumber(await handoffs.outboxKeys(trx, handoff.id, `invite:${handoff.id}`), handoff.id);
             await moveStage(trx, actor, handoff, 'rescheduled', { slotStart: start, slotEnd: end }, now);
             await handoffs.addOutbox(trx, {
@@ -869,24 +889,37 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       return view(actor, id);
     },
 
-    async reassign(actor, id, input) {
-      const handoff = await visible(actor, id);
-      if (!isTeamManager(actor, handoff.teamId)) throw new HandoffRefusal(403, 'forbidden', 'Only a manager of the team or an admin reassigns a hand-off.');
+    async reassign(actor, id, input, options = {}) {
+      const handoff = await authorizeAction(actor, id, 'reassign');
       if (input.version !== undefined && input.version !== handoff.version) throw stale();
-      if (handoff.stage === 'closed') throw new HandoffRefusal(409, 'handoff_closed', 'This hand-off is closed.');
       const reason = input.reason.trim();
       if (reason === '') throw new HandoffRefusal(422, 'reason_required', 'Say why the hand-off is reassigned.', { field: 'reason' });
       const ae = await namedAe(input.aeId, handoff.teamId, 'aeId');
       if (ae.id === handoff.aeId) throw new HandoffRefusal(422, 'same_ae', `${ae.displayName} already has this hand-off.`, { field: 'aeId' });
-      const previous = await user(handoff.aeId, 'AE');
+      const [previous, sdr, by] = await Promise.all([user(handoff.aeId, 'AE'), user(handoff.sdrId, 'SDR'), user(actor.userId, 'Actor')]);
+      const lead = await leads.get(handoff.leadId);
+      if (lead === undefined) throw notFound();
       const now = clock.now();
+      const meeting = handoff.meetingStart !== null && handoff.meetingEnd !== null ? { start: handoff.meetingStart, end: handoff.meetingEnd } : null;
+      // The prep block moves: deleted on the old AE's calendar, booked again on the new AE's (brief rendered now, outside the transaction).
+      const prep =
+        handoff.prepEventId !== null && handoff.prepStart !== null && handoff.prepEnd !== null
+          ? {
+              eventId: handoff.prepEventId,
+              start: handoff.prepStart,
+              end: handoff.prepEnd,
+              brief: await renderPrepBrief({ lead, ae: person(ae), sdr: person(sdr), meeting, timeZone: ae.timeZone, teamId: handoff.teamId }),
+            }
+          : null;
       await handoffs.transaction(async (trx) => {
-        const lead = await handoffs.lockLead(trx, handoff.leadId);
-        if (lead === undefined) throw notFound();
-        if ((await handoffs.update(trx, handoff.id, handoff.version, { aeId: ae.id, at: now })) === undefined) throw stale();
+        await options.claim?.(trx);
+        const locked = await handoffs.lockLead(trx, handoff.leadId);
+        if (locked === undefined) throw notFound();
+        const moved = await handoffs.update(trx, handoff.id, handoff.version, { aeId: ae.id, forgetAeCalendar: true, at: now });
+        if (moved === undefined) throw stale();
         // A lead already handed off names its AE too (who sees it, who takes it over when Sales Qualified).
-        if (lead.aeId === handoff.aeId && lead.status === 'suspect') {
-          if ((await handoffs.setLeadAe(trx, lead.id, lead.version, ae.id, now)) === undefined) throw stale();
+        if (locked.aeId === handoff.aeId && locked.status === 'suspect') {
+          if ((await handoffs.setLeadAe(trx, locked.id, locked.version, ae.id, now)) === undefined) throw stale();
         }
         await handoffs.appendAudit(trx, {
           entity: 'handoff',
@@ -898,10 +931,160 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
           reasonCode: 'reassigned',
           reasonText: `${previous.displayName} → ${ae.displayName}: ${reason}`,
         });
+        // The new AE's clock starts now, in the new AE's working time; an invite already out must be accepted again.
+        const opened =
+          deps.obligations === undefined ? [] : await deps.obligations.reassign(trx, handoff, ae.id, now, handoff.meetingEventId === null ? [] : ['ae_accept']);
+        const dueAt = opened.length === 0 ? null : ((await handoffs.obligations(handoff.id, trx)).filter((o) => o.status === 'open').map((o) => o.dueAt).sort((a, b) => a.getTime() - b.getTime())[0] ?? null);
+        const key = `reassign:${handoff.id}:v${String(moved.version)}`;
+        if (handoff.meetingEventId !== null) {
+          await handoffs.addOutbox(trx, {
+            idempotencyKey: `${key}:meeting`,
+            handoffId: handoff.id,
+            kind: 'event_update',
+            // The meeting lives on the SDR's calendar: the organizer changes the attendee.
+            mailbox: sdr.entraOid,
+            payload: {
+              eventId: handoff.meetingEventId,
+              attendees: [
+                { address: lead.email, name: lead.contactName, type: 'required' },
+                { address: ae.email, name: ae.displayName, type: 'required' },
+              ],
+            },
+            at: now,
+          });
+        }
+        if (prep !== null) {
+          await handoffs.addOutbox(trx, { idempotencyKey: `${key}:prep-delete`, handoffId: handoff.id, kind: 'event_delete', mailbox: previous.entraOid, payload: { eventId: prep.eventId }, at: now });
+          await handoffs.addOutbox(trx, {
+            idempotencyKey: `${key}:prep`,
+            handoffId: handoff.id,
+            kind: 'event',
+            mailbox: ae.entraOid,
+            payload: {
+              purpose: 'prep',
+              subject: `Prep: ${lead.companyName} demo`,
+              html: prep.brief.html,
+              start: prep.start.toISOString(),
+              end: prep.end.toISOString(),
+              timeZone: ae.timeZone,
+              attendees: [],
+              showAs: 'busy',
+              sensitivity: 'private',
+              transactionId: `${handoff.id}-prep-v${String(moved.version)}`,
+            },
+            at: now,
+          });
+        }
+        for (const recipient of [sdr, previous, ae]) {
+          const mail = await renderReassignNotice({
+            teamId: handoff.teamId,
+            ...(deps.wording ? { wording: deps.wording } : {}),
+            lead,
+            sdr: person(sdr),
+            previousAe: person(previous),
+            newAe: person(ae),
+            by: person(by),
+            reason,
+            recipient: person(recipient),
+            meeting,
+            dueAt: recipient.id === ae.id ? dueAt : null,
+            timeZone: recipient.timeZone,
+          });
+          await handoffs.addOutbox(trx, {
+            idempotencyKey: `${key}:mail:${recipient.id}`,
+            handoffId: handoff.id,
+            kind: 'mail',
+            mailbox: sdr.entraOid,
+            payload: { to: [{ address: recipient.email, name: recipient.displayName }], subject: mail.subject, html: mail.html, headers: { [handoffHeaderName]: handoff.id } },
+            at: now,
+          });
+        }
       });
       return view(actor, id);
     },
+
+    async extendDeadline(actor, id, input, options = {}) {
+      const handoff = await authorizeAction(actor, id, 'more_time');
+      if (!(input.hours > 0) || input.hours > 200) throw new HandoffRefusal(422, 'invalid_hours', 'Give between 0 and 200 more working hours.', { field: 'hours' });
+      if (deps.obligations === undefined) throw new HandoffRefusal(503, 'mailbox_unavailable', 'No mailbox is connected: Baton keeps no deadlines.');
+      const obligations = deps.obligations;
+      const now = clock.now();
+      const extended = await handoffs.transaction(async (trx) => {
+        await options.claim?.(trx);
+        const out = await obligations.extend(trx, handoff.id, input.hours, now);
+        if (out.length === 0) throw new HandoffRefusal(409, 'nothing_pending', 'The AE has nothing left to do on this hand-off: there is no deadline to extend.');
+        const last = out.map((o) => o.dueAt).sort((a, b) => b.getTime() - a.getTime())[0];
+        await handoffs.appendAudit(trx, {
+          entity: 'handoff',
+          entityId: handoff.id,
+          actorId: actor.userId,
+          at: now,
+          from: handoff.stage,
+          to: handoff.stage,
+          reasonCode: 'deadline_extended',
+          reasonText: `+${String(input.hours)} working hours: due ${last?.toISOString() ?? ''}`,
+        });
+        return out.map((o) => o.dueAt);
+      });
+      return { view: await view(actor, id), dueAt: extended };
+    },
+
+    async nudge(actor, id, input, options = {}) {
+      const handoff = await authorizeAction(actor, id, 'nudge');
+      const open = (await handoffs.obligations(handoff.id)).filter((o) => o.status !== 'met' && o.status !== 'cancelled');
+      if (open.length === 0) throw new HandoffRefusal(409, 'nothing_pending', 'The AE has replied and accepted already: there is nothing to nudge about.');
+      const [ae, sdr, manager] = await Promise.all([user(handoff.aeId, 'AE'), user(handoff.sdrId, 'SDR'), user(actor.userId, 'Actor')]);
+      const lead = await leads.get(handoff.leadId);
+      if (lead === undefined) throw notFound();
+      const dueAt = open.map((o) => o.dueAt).sort((a, b) => a.getTime() - b.getTime())[0] ?? clock.now();
+      const mail = await renderNudge({
+        teamId: handoff.teamId,
+        ...(deps.wording ? { wording: deps.wording } : {}),
+        lead,
+        ae: person(ae),
+        sdr: person(sdr),
+        manager: person(manager),
+        missing: open.map((o) => (o.kind === 'ae_reply' ? ('reply' as const) : ('accept' as const))),
+        dueAt,
+        timeZone: ae.timeZone,
+      });
+      const now = clock.now();
+      await handoffs.transaction(async (trx) => {
+        await options.claim?.(trx);
+        const added = await handoffs.addOutbox(trx, {
+          idempotencyKey: `nudge:${handoff.id}:${input.key}`,
+          handoffId: handoff.id,
+          kind: 'mail',
+          mailbox: sdr.entraOid,
+          payload: { to: [{ address: ae.email, name: ae.displayName }], cc: [{ address: manager.email, name: manager.displayName }], subject: mail.subject, html: mail.html, headers: { [handoffHeaderName]: handoff.id } },
+          at: now,
+        });
+        if (!added) throw new HandoffRefusal(409, 'already_nudged', `${ae.displayName} was nudged already.`);
+        await handoffs.appendAudit(trx, {
+          entity: 'handoff',
+          entityId: handoff.id,
+          actorId: actor.userId,
+          at: now,
+          from: handoff.stage,
+          to: handoff.stage,
+          reasonCode: 'nudged',
+          reasonText: `${manager.displayName} nudged ${ae.displayName}`,
+        });
+      });
+      return view(actor, id);
+    },
+
+    authorizeAction,
   };
+
+  /** The hand-off if `actor` may take `action` on it while it is open: 404 when they may not even see it. */
+  async function authorizeAction(actor: Actor, id: string, action: ActionKind): Promise<Handoff> {
+    const handoff = await visible(actor, id);
+    const allowed = mayTakeAction(actor, action, handoff);
+    if (!allowed.ok) throw new HandoffRefusal(403, allowed.error.code, allowed.error.message);
+    if (handoff.stage === 'closed') throw new HandoffRefusal(409, 'handoff_closed', 'This hand-off is closed.');
+    return handoff;
+  }
 
   function handoffExists(handoffId?: string): HandoffRefusal {
     return new HandoffRefusal(409, 'handoff_exists', 'This lead already has a hand-off in progress.', {

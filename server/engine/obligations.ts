@@ -3,16 +3,20 @@
 // cancelled when the hand-off closes or a new invite replaces the old one. The sweep claims due rows (SKIP LOCKED) and
 // applies one step each (remind, breach, escalate), writing the mail to the outbox in the same transaction. While the
 // AE is away (automatic replies) the clock stands still: deadlines are re-planned with the absences and nothing is due.
-// Imports: domain, store, ../mail.
+// The breach mail carries signed one-click links for the manager (reassign to the backup, more time, nudge), the
+// reminder a hand back link for the AE; the links are recorded with the mail.
+// Imports: domain, store, ../mail, ./action-links (type).
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import type { AwaySpan } from '../domain/away';
 import type { MailboxGateway, MailboxSettings } from '../domain/mailbox';
 import type { User } from '../domain/people';
+import { mayTakeAction, type ActionClaims } from '../domain/action-link';
 import {
   applyStep,
   meet as meetObligation,
   cancelObligation,
+  extendObligation,
   nextStep,
   nextWakeAt,
   openObligation,
@@ -29,6 +33,8 @@ import type { Database } from '../store/schema';
 import type { NewOutboxItem, OutboxStore } from '../store/outbox-store';
 import { createPeopleStore, type PeopleStore } from '../store/people-store';
 import type { MailPayload } from './outbox-sender';
+import type { ActionLinkRequest, ActionLinks } from './action-links';
+import type { ActionTokenStore } from '../store/action-token-store';
 
 type Executor = Kysely<Database>;
 
@@ -38,6 +44,14 @@ export interface ObligationService {
   cancel(executor: Executor, handoffId: string, kinds: readonly ObligationKind[] | 'all', at: Date, reason?: ObligationCancelReason): Promise<void>;
   /** Records the AE's answer; a met obligation keeps its time to respond. Does nothing when none is live. */
   meet(executor: Executor, handoffId: string, kind: ObligationKind, at: Date): Promise<boolean>;
+  /**
+   * The hand-off moved to `aeId`: its live obligations are cancelled (`handoff_reassigned`) and the same kinds, plus
+   * those in `alsoKinds` (acceptance of the updated invite), open for the new AE from `at`, planned in the new AE's
+   * working time. The old AE's deadlines would leave the new AE in breach at once. Returns the kinds opened.
+   */
+  reassign(executor: Executor, handoff: { id: string; teamId: string }, aeId: string, at: Date, alsoKinds?: readonly ObligationKind[]): Promise<ObligationKind[]>;
+  /** More time: each live obligation is replaced by one due `hours` of the AE's working time after `at`. Returns the new deadlines. */
+  extend(executor: Executor, handoffId: string, hours: number, at: Date): Promise<{ kind: ObligationKind; dueAt: Date }[]>;
   /** The AE's working calendar (mailbox settings read once an hour). Call before a transaction to keep I/O out of it. */
   calendarOf(ae: User): Promise<WorkCalendar>;
   /** Mailbox settings read elsewhere (the away check) refresh the calendar, so the clock costs no read of its own. */
@@ -138,6 +152,8 @@ export function createObligationService(options: {
   publicUrl?: string | undefined;
   /** The AEs' absences (automatic replies); without it the clock never pauses. */
   away?: AwayStore | undefined;
+  /** Signed one-click links in the breach and reminder mails; without them the mails carry none. */
+  actionLinks?: { links: ActionLinks; tokens: ActionTokenStore } | undefined;
 }): ObligationService {
   const { db, gateway, outbox, policies, logger } = options;
   const calendars = new Map<string, { at: number; cal: WorkCalendar }>();
@@ -226,7 +242,7 @@ export function createObligationService(options: {
     o: Obligation,
     step: 'remind' | 'breach' | 'escalate',
     pausedMs: number,
-  ): Promise<{ mailbox: string; payload: MailPayload } | null> {
+  ): Promise<{ mailbox: string; payload: MailPayload; tokens: ActionClaims[] } | null> {
     const h = contexts.handoffs.get(row.handoff_id);
     if (h === undefined) return null;
     const getUser = (id: string): Promise<User | undefined> => {
@@ -244,13 +260,33 @@ export function createObligationService(options: {
     const lead = { contactName: h.contact_name, companyName: h.company_name };
     const missing = [row.kind === 'ae_reply' ? ('reply' as const) : ('accept' as const)];
     const context = { teamId: h.team_id, ...(pausedMs > 0 ? { paused: { workingMs: pausedMs, reason: 'automatic_replies' as const } } : {}) };
+    const tokens: ActionClaims[] = [];
+    const now = options.now();
+    const link = (label: string, request: ActionLinkRequest): { label: string; href: string }[] => {
+      if (options.actionLinks === undefined) return [];
+      const issued = options.actionLinks.links.issue(request, now);
+      tokens.push(issued.claims);
+      return [{ label, href: issued.url }];
+    };
     if (step === 'remind') {
-      const mail = await renderAeReminder({ lead, ae: person(ae), sdr: person(sdr), missing, dueAt: o.dueAt, timeZone: ae.timeZone, ...context });
-      return { mailbox: sdr.entraOid, payload: { to: [{ address: ae.email, name: ae.displayName }], subject: mail.subject, html: mail.html } };
+      const handBack = link('Hand the lead back', { handoffId: row.handoff_id, action: 'hand_back', recipientId: ae.id });
+      const mail = await renderAeReminder({ lead, ae: person(ae), sdr: person(sdr), missing, dueAt: o.dueAt, timeZone: ae.timeZone, actions: handBack, ...context });
+      return { mailbox: sdr.entraOid, payload: { to: [{ address: ae.email, name: ae.displayName }], subject: mail.subject, html: mail.html }, tokens };
     }
     const firstManager = ae.managerId === null ? undefined : await getUser(ae.managerId);
     const manager = step === 'breach' ? firstManager : firstManager?.managerId ? await getUser(firstManager.managerId) : undefined;
     if (manager === undefined) return null;
+    const actions: { label: string; href: string }[] = [];
+    // Links only for a recipient who may take the action (a next manager of another team gets the facts alone).
+    if (mayTakeAction({ userId: manager.id, role: manager.role, teamId: manager.teamId }, 'reassign', { teamId: h.team_id, aeId: ae.id }).ok) {
+      const backup = ae.backupId === null ? undefined : await getUser(ae.backupId);
+      if (backup !== undefined && backup.active && backup.role === 'ae' && backup.teamId === h.team_id && backup.id !== ae.id) {
+        actions.push(...link(`Reassign to ${backup.displayName}`, { handoffId: row.handoff_id, action: 'reassign', recipientId: manager.id, aeId: backup.id }));
+      }
+      const hours = policyOf(policies, h.team_id).moreTimeWorkingHours;
+      actions.push(...link(`Give ${String(hours)} more working ${hours === 1 ? 'hour' : 'hours'}`, { handoffId: row.handoff_id, action: 'more_time', recipientId: manager.id, hours }));
+      actions.push(...link(`Nudge ${ae.displayName}`, { handoffId: row.handoff_id, action: 'nudge', recipientId: manager.id }));
+    }
     const mail = await renderBreachEmail({
       lead,
       ae: person(ae),
@@ -262,11 +298,13 @@ export function createObligationService(options: {
       dueAt: o.dueAt,
       introSentAt: h.intro_sent_at,
       timeZone: manager.timeZone,
+      actions,
       ...context,
     });
     return {
       mailbox: sdr.entraOid,
       payload: { to: [{ address: manager.email, name: manager.displayName }], cc: [{ address: sdr.email, name: sdr.displayName }], subject: mail.subject, html: mail.html },
+      tokens,
     };
   }
 
@@ -352,6 +390,49 @@ export function createObligationService(options: {
       return true;
     },
 
+    async reassign(executor, handoff, aeId, at, alsoKinds = []) {
+      const ae = await createPeopleStore(executor).getUser(aeId);
+      if (ae === undefined) throw new Error(`unknown AE ${aeId}`);
+      const cal = await calendarOf(ae);
+      const kinds = new Set<ObligationKind>(alsoKinds);
+      for (const row of await live(executor, handoff.id, null)) {
+        const cancelled = cancelObligation(obligationFromRow(row), at, 'handoff_reassigned');
+        if (!cancelled.ok) continue;
+        await save(executor, row.id, cancelled.value);
+        kinds.add(row.kind);
+      }
+      const sla = policyOf(policies, handoff.teamId).sla;
+      const opened = [...kinds].sort();
+      for (const kind of opened) {
+        const o = openObligation(kind, at, sla, cal);
+        await executor.insertInto('obligations').values({ handoff_id: handoff.id, kind, started_at: o.startedAt, ...columnsOf(o) }).execute();
+      }
+      return opened;
+    },
+
+    async extend(executor, handoffId, hours, at) {
+      const rows = await live(executor, handoffId, null);
+      if (rows.length === 0) return [];
+      const h = await executor.selectFrom('handoffs').select(['ae_id', 'team_id']).where('id', '=', handoffId).executeTakeFirstOrThrow();
+      const ae = await createPeopleStore(executor).getUser(h.ae_id);
+      if (ae === undefined) throw new Error(`unknown AE ${h.ae_id}`);
+      const cal = await calendarOf(ae);
+      const sla = policyOf(policies, h.team_id).sla;
+      const out: { kind: ObligationKind; dueAt: Date }[] = [];
+      for (const row of rows) {
+        const extended = extendObligation(obligationFromRow(row), at, hours, sla, cal);
+        if (!extended.ok) {
+          logger.warn({ handoffId, kind: row.kind, error: extended.error }, 'obligation not extended');
+          continue;
+        }
+        await save(executor, row.id, extended.value.cancelled);
+        const o = extended.value.opened;
+        await executor.insertInto('obligations').values({ handoff_id: handoffId, kind: row.kind, started_at: o.startedAt, ...columnsOf(o) }).execute();
+        out.push({ kind: row.kind, dueAt: o.dueAt });
+      }
+      return out;
+    },
+
     async sweep(limit = 500) {
       const now = options.now();
       // 1. Claim the due rows in a short transaction: a lease (claimed_until) keeps other sweeps off them while the
@@ -386,7 +467,7 @@ export function createObligationService(options: {
       const contexts = await loadContexts(claimed.map((r) => r.handoff_id));
       const aeIds = [...new Set([...contexts.handoffs.values()].map((h) => h.ae_id))];
       const absences = options.away === undefined ? new Map<string, AwaySpan[]>() : await options.away.spansOfMany(db, aeIds);
-      const plans: { row: Row & { version: number }; o: Obligation; steps: number; mails: NewOutboxItem[]; pause: PauseColumns }[] = [];
+      const plans: { row: Row & { version: number }; o: Obligation; steps: number; mails: NewOutboxItem[]; pause: PauseColumns; tokens: ActionClaims[] }[] = [];
       for (const row of claimed) {
         let o = obligationFromRow(row);
         let steps = 0;
@@ -405,6 +486,7 @@ export function createObligationService(options: {
             o = away.plan.obligation;
           }
         }
+        const tokens: ActionClaims[] = [];
         // Catch up on every step that came due: past the deadline an open obligation goes straight to breach.
         for (let step = away?.plan.pausedBy ? null : nextStep(o, now); step !== null; step = nextStep(o, now)) {
           const applied = applyStep(o, step, now);
@@ -415,10 +497,13 @@ export function createObligationService(options: {
           o = applied.value;
           steps++;
           const mail = await mailFor(contexts, row, o, step, away?.plan.pausedMs ?? 0);
-          if (mail !== null) mails.push({ idempotencyKey: `sla:${row.id}:${step}`, handoffId: row.handoff_id, kind: 'mail', mailbox: mail.mailbox, payload: mail.payload });
+          if (mail !== null) {
+            mails.push({ idempotencyKey: `sla:${row.id}:${step}`, handoffId: row.handoff_id, kind: 'mail', mailbox: mail.mailbox, payload: mail.payload });
+            tokens.push(...mail.tokens);
+          }
         }
         const pause = away === null ? {} : pauseColumnsOf(steps === 0 ? away.plan : away.replan(o));
-        plans.push({ row, o, steps, mails, pause });
+        plans.push({ row, o, steps, mails, pause, tokens });
       }
 
       // 3. The state changes and their outbox rows in one transaction, for the rows nobody changed meanwhile (an
@@ -435,6 +520,7 @@ export function createObligationService(options: {
         const versionOf = new Map(unchanged.map((r) => [r.id, r.version]));
         const kept = plans.filter((p) => versionOf.get(p.row.id) === p.row.version);
         mails = await outbox.add(trx, kept.flatMap((p) => p.mails), now);
+        if (options.actionLinks !== undefined) await options.actionLinks.tokens.record(trx, kept.flatMap((p) => p.tokens), now);
         for (const p of kept) {
           await save(trx, p.row.id, p.o, p.pause);
           steps += p.steps;

@@ -32,6 +32,17 @@ export interface EventPayload {
   transactionId: string;
 }
 
+/** Changes the attendees of an event the mailbox organizes (the meeting of a reassigned hand-off). */
+export interface EventUpdatePayload {
+  eventId: string;
+  attendees: (EmailAddress & { type?: 'required' | 'optional' })[];
+}
+
+/** Deletes an event the mailbox owns (the old AE's prep block). */
+export interface EventDeletePayload {
+  eventId: string;
+}
+
 /** Every mail Baton sends carries its outbox key, so Sent Items can tell whether an interrupted send went out. */
 export const outboxHeader = 'x-baton-outbox';
 const sendingMark = 'sending';
@@ -60,7 +71,7 @@ export interface OutboxSender {
 export function createOutboxSender(options: {
   db: Db;
   store: OutboxStore;
-  gateway: Pick<MailboxGateway, 'sendMail' | 'createEvent' | 'messagesDelta'>;
+  gateway: Pick<MailboxGateway, 'sendMail' | 'createEvent' | 'updateEvent' | 'deleteEvent' | 'messagesDelta'>;
   now: () => Date;
   logger: Logger;
   workerId: string;
@@ -111,6 +122,18 @@ export function createOutboxSender(options: {
         const finished = await store.finish(item.id, { status: 'done', workerId, now: options.now(), result: done.result }, trx);
         if (finished && done.commit) await done.commit(trx);
       });
+      return 'done';
+    }
+    if (item.kind === 'event_update') {
+      const u = item.payload as EventUpdatePayload;
+      // PATCH with the whole attendees list: Exchange sends the new attendee the invite and the removed one a cancellation.
+      const event = await gateway.updateEvent(item.mailbox, u.eventId, { attendees: u.attendees });
+      await store.finish(item.id, { status: 'done', workerId, now: options.now(), result: { eventId: event.id } });
+      return 'done';
+    }
+    if (item.kind === 'event_delete') {
+      await gateway.deleteEvent(item.mailbox, (item.payload as EventDeletePayload).eventId);
+      await store.finish(item.id, { status: 'done', workerId, now: options.now() });
       return 'done';
     }
     if (item.kind !== 'event') throw new GatewayError('invalid', `no sender for outbox items of kind '${item.kind}'`);

@@ -256,6 +256,11 @@ export function createGraphGateway(connection: GraphConnection, options: GraphGa
       return orNull(allPages(`${userPath(mailbox)}/events/${seg(seriesMasterId)}/instances?${q}`, toCalendarEvent, utcTimes).then((r) => r.items));
     },
 
+    async deleteEvent(mailbox, eventId) {
+      // DELETE /users/{id}/events/{id} (204); an event already gone is what was wanted.
+      await orNull(call((c) => c.api(`${userPath(mailbox)}/events/${seg(eventId)}`).delete() as Promise<unknown>));
+    },
+
     async getEvent(mailbox, eventId) {
       return orNull(getJson(eventUrl(mailbox, eventId), utcTimes).then(toCalendarEvent));
     },

@@ -29,6 +29,8 @@ import { registerFollowupRoutes } from './routes/followups';
 import { registerReportRoutes, type ReportRouteDeps } from './routes/reports';
 import { registerAddinConfigRoute } from './routes/addin-config';
 import { registerAddinFileRoutes } from './routes/addin-files';
+import { registerActionRoutes } from './routes/actions';
+import type { ActionService } from '../engine/action-service';
 import type { AddinConfigDto } from './contract';
 import type { HandoffService } from '../engine/handoff-service';
 import type { FollowupStore } from '../store/followup-store';
@@ -62,6 +64,8 @@ export interface AppDeps {
   addinConfig?: AddinConfigDto | undefined;
   /** The built add-in (dist/addin), served at /addin/ and /manifest.xml; without it those routes are absent. */
   addinDir?: string | undefined;
+  /** The one-click links of Baton's mails (GET/POST /actions/:token); without it those pages are absent. */
+  actions?: ActionService | undefined;
 }
 
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
@@ -87,6 +91,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     genReqId: () => randomUUID(),
     // Ids in logs are ours; a caller's x-request-id is not trusted.
     requestIdHeader: false,
+    // A one-click link's signed token is one path segment of about 300 characters (/actions/:token).
+    routerOptions: { maxParamLength: 2048 },
     ...(options.https ? { https: options.https } : {}),
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
@@ -139,5 +145,6 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   if (deps.reports) registerReportRoutes(app, { ...deps, ...deps.reports });
   registerAddinConfigRoute(app, deps);
   if (deps.addinDir !== undefined) registerAddinFileRoutes(app, { addinDir: deps.addinDir });
+  if (deps.actions !== undefined) registerActionRoutes(app, { actions: deps.actions });
   return app;
 }

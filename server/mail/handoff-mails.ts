@@ -91,6 +91,8 @@ export interface AeReminderInput extends MailContext {
   introLink?: string | null;
   /** Working time the clock was paused while the AE was away (the deadline already allows for it). */
   paused?: ClockPause | null;
+  /** Signed single-use links for the AE (hand back), when the caller has them. */
+  actions?: readonly { label: string; href: string }[];
 }
 
 export interface BreachEmailInput extends MailContext {
@@ -317,6 +319,8 @@ export async function renderAeReminder(input: AeReminderInput): Promise<Rendered
   const paused = pauseLine(input.paused, input.ae);
   if (paused !== null) blocks.push({ kind: 'note', text: paused });
   if (filled(input.introLink)) blocks.push({ kind: 'button', href: input.introLink, label: say(w, 'reminderOpenIntro', v) });
+  const actions = input.actions ?? [];
+  if (actions.length > 0) blocks.push({ kind: 'list', items: actions.map((a) => [{ href: a.href, label: a.label }]) });
   return renderMail({ subject: say(w, 'reminderSubject', v), locale: w.locale, blocks });
 }
 
@@ -425,4 +429,73 @@ export async function renderCalendarHygieneNotice(input: CalendarHygieneNoticeIn
     blocks.push(paragraph(say(w, 'hygieneNoSlots', v)));
   }
   return renderMail({ subject: say(w, 'hygieneSubject', v), locale: w.locale, blocks });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 8. A manager's one-click actions: the hand-off reassigned (to the SDR and both AEs), the AE nudged
+
+export interface ReassignNoticeInput extends MailContext {
+  lead: Pick<MailLead, 'contactName' | 'companyName'>;
+  sdr: MailPerson;
+  previousAe: MailPerson;
+  newAe: MailPerson;
+  /** The manager or admin who reassigned it. */
+  by: MailPerson;
+  reason: string;
+  /** The reader: the SDR, the previous AE or the new AE (each gets their own mail, in their zone). */
+  recipient: MailPerson;
+  meeting?: MailSlot | null;
+  /** New deadlines of the new AE, when obligations were re-planned. */
+  dueAt?: Date | null;
+  timeZone: string;
+}
+
+export async function renderReassignNotice(input: ReassignNoticeInput): Promise<RenderedMail> {
+  const w = teamWording(input);
+  const { lead, previousAe, newAe, recipient } = input;
+  const who = recipient.email.toLowerCase();
+  const subject = `${lead.companyName}: hand-off moved from ${previousAe.displayName} to ${newAe.displayName}`;
+  const blocks: Block[] = [greeting(w, recipient.displayName, true)];
+  if (who === newAe.email.toLowerCase()) {
+    blocks.push(paragraph(`${input.by.displayName} gave you the hand-off of ${lead.contactName} (${lead.companyName}), until now with ${previousAe.displayName}.`));
+    if (input.dueAt != null) blocks.push(paragraph({ strong: 'Reply to the intro and accept the invite by: ' }, formatDateTime(input.dueAt, input.timeZone, w.locale)));
+  } else if (who === previousAe.email.toLowerCase()) {
+    blocks.push(paragraph(`${input.by.displayName} moved the hand-off of ${lead.contactName} (${lead.companyName}) from you to ${newAe.displayName}. You no longer need to act on it.`));
+  } else {
+    blocks.push(paragraph(`${input.by.displayName} moved your hand-off of ${lead.contactName} (${lead.companyName}) from ${previousAe.displayName} to ${newAe.displayName}.`));
+  }
+  const rows: [string, string][] = [
+    ['Lead', `${lead.contactName}, ${lead.companyName}`],
+    ['AE now', personLine(newAe)],
+    ['AE before', personLine(previousAe)],
+    ['SDR', personLine(input.sdr)],
+  ];
+  if (input.meeting != null) rows.push(['Meeting', formatSlot(input.meeting, input.timeZone, w.locale)]);
+  blocks.push({ kind: 'facts', rows });
+  if (filled(input.reason)) blocks.push(paragraph({ strong: 'Why: ' }), { kind: 'quote', text: input.reason });
+  if (input.meeting != null) blocks.push({ kind: 'note', text: `The meeting invite now names ${newAe.displayName} instead of ${previousAe.displayName}.` });
+  return renderMail({ subject, locale: w.locale, blocks });
+}
+
+export interface NudgeInput extends MailContext {
+  lead: Pick<MailLead, 'contactName' | 'companyName'>;
+  ae: MailPerson;
+  sdr: MailPerson;
+  manager: MailPerson;
+  missing: readonly Obligation[];
+  /** The earliest deadline still open (possibly past). */
+  dueAt: Date;
+  /** The AE's IANA zone. */
+  timeZone: string;
+}
+
+export async function renderNudge(input: NudgeInput): Promise<RenderedMail> {
+  const w = teamWording(input);
+  const v = { ...leadValues(input.lead, input.ae, input.sdr), dueAt: formatDateTime(input.dueAt, input.timeZone, w.locale) };
+  const blocks: Block[] = [
+    greeting(w, input.ae.displayName, true),
+    paragraph(`${input.manager.displayName} asks you to follow up on the hand-off of ${input.lead.contactName} (${input.lead.companyName}) from ${input.sdr.displayName}, due ${v.dueAt}. Still to do:`),
+    { kind: 'list', items: obligationItems(w, input.missing, 'reminderReply', 'reminderAccept', { ...v, managerName: input.manager.displayName }) },
+  ];
+  return renderMail({ subject: `Reminder from ${input.manager.displayName}: ${input.lead.companyName}`, locale: w.locale, blocks });
 }

@@ -12,6 +12,7 @@ import * as m001 from './migrations/001-foundation';
 import * as m002 from './migrations/002-mailbox-watch';
 import * as m003 from './migrations/003-handoff-engine';
 import * as m004 from './migrations/004-prep-block';
+import * as m005 from './migrations/005-action-links';
 import * as m006 from './migrations/006-away-spans';
 import * as m007 from './migrations/007-weekly-sync';
 import * as m008 from './migrations/008-lead-ratings';
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '002-mailbox-watch': m002,
   '003-handoff-engine': m003,
   '004-prep-block': m004,
+  '005-action-links': m005,
   '006-away-spans': m006,
   '007-weekly-sync': m007,
   '008-lead-ratings': m008,

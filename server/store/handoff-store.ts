@@ -6,6 +6,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AuditEntry, Lead } from '../domain/lead';
 import type { HandoffStage } from '../domain/lifecycle';
 import type { Database, HandoffRow } from './schema';
+import type { OutboxKind } from './outbox-store';
 import { appendAudit, leadFromRow, writeLeadChange, type LeadChange } from './lead-store';
 
 /** A database handle or an open transaction (a Transaction is a Kysely). */
@@ -29,6 +30,12 @@ export interface Handoff {
   slotEnd: Date | null;
   outcome: string | null;
   version: number;
+  /** The meeting on the SDR's calendar, once the outbox created it. */
+  meetingEventId: string | null;
+  /** The AE's private prep block before a demo, once created, and its times. */
+  prepEventId: string | null;
+  prepStart: Date | null;
+  prepEnd: Date | null;
 }
 
 export interface NewHandoff {
@@ -48,6 +55,8 @@ export interface HandoffChange {
   outcome?: string | null;
   slotStart?: Date | null;
   slotEnd?: Date | null;
+  /** Forget the AE's calendar items (their copy of the meeting, their prep block): the hand-off moved to another AE. */
+  forgetAeCalendar?: boolean;
   at: Date;
 }
 
@@ -82,7 +91,7 @@ export interface HandoffFinding {
 export interface NewOutboxRow {
   idempotencyKey: string;
   handoffId: string | null;
-  kind: 'mail' | 'event';
+  kind: OutboxKind;
   /** The sending or owning mailbox: the user's Entra object id. */
   mailbox: string;
   payload: unknown;
@@ -112,7 +121,7 @@ export interface HandoffStore {
   addOutbox(executor: Executor, row: NewOutboxRow): Promise<boolean>;
   /** Idempotency keys of the outbox rows of this hand-off that start with `prefix`. */
   outboxKeys(executor: Executor, handoffId: string, prefix: string): Promise<string[]>;
-  obligations(handoffId: string): Promise<ObligationSummary[]>;
+  obligations(handoffId: string, executor?: Executor): Promise<ObligationSummary[]>;
   findings(handoffId: string): Promise<HandoffFinding[]>;
 }
 
@@ -138,6 +147,10 @@ export function handoffFromRow(r: HandoffRow): Handoff {
     slotEnd: dateOrNull(r.slot_end),
     outcome: r.outcome,
     version: r.version,
+    meetingEventId: r.meeting_event_id,
+    prepEventId: r.prep_event_id,
+    prepStart: dateOrNull(r.prep_start),
+    prepEnd: dateOrNull(r.prep_end),
   };
 }
 
@@ -201,6 +214,7 @@ export function createHandoffStore(db: Kysely<Database>): HandoffStore {
           ...(change.outcome === undefined ? {} : { outcome: change.outcome }),
           ...(change.slotStart === undefined ? {} : { slot_start: change.slotStart }),
           ...(change.slotEnd === undefined ? {} : { slot_end: change.slotEnd }),
+          ...(change.forgetAeCalendar === true ? { meeting_ae_event_id: null, prep_event_id: null, prep_start: null, prep_end: null } : {}),
           version: sql<number>`version + 1`,
         })
         .where('id', '=', id)
@@ -261,8 +275,8 @@ export function createHandoffStore(db: Kysely<Database>): HandoffStore {
       return rows.map((r) => r.idempotency_key);
     },
 
-    async obligations(handoffId) {
-      const rows = await db.selectFrom('obligations').selectAll().where('handoff_id', '=', handoffId).orderBy('started_at').orderBy('id').execute();
+    async obligations(handoffId, executor = db) {
+      const rows = await executor.selectFrom('obligations').selectAll().where('handoff_id', '=', handoffId).orderBy('started_at').orderBy('id').execute();
       return rows.map((r) => ({
         id: r.id,
         kind: r.kind,

@@ -260,7 +260,8 @@ export function createLeadStore(db: Kysely<Database>): LeadStore {
         .orderBy('id')
         .execute();
       return rows.map((r) => ({
-        entity: r.entity,
+        // The filter above asked for this entity (refused action links, entity `action`, are never a lead's trail).
+        entity,
         entityId: r.entity_id,
         actorId: r.actor_id,
         at: new Date(r.at),

@@ -7,8 +7,11 @@ import type { Database } from './schema';
 
 type Executor = Kysely<Database>;
 
-/** `weekly-sync`: a change of a pair's weekly sync series or an occurrence's agenda (server/engine/weekly-sync.ts). */
-export type OutboxKind = 'mail' | 'event' | 'weekly-sync';
+/**
+ * `event_update` changes an event's attendees (a reassigned hand-off); `event_delete` removes one (the old AE's prep
+ * block); `weekly-sync`: a change of a pair's weekly sync series or an occurrence's agenda (server/engine/weekly-sync.ts).
+ */
+export type OutboxKind = 'mail' | 'event' | 'event_update' | 'event_delete' | 'weekly-sync';
 export type OutboxStatus = 'pending' | 'done' | 'failed' | 'uncertain';
 
 export interface NewOutboxItem {

@@ -125,6 +125,16 @@ export interface ObligationTable {
   remaining_ms: ColumnType<string | null, number | string | null | undefined, number | string | null>;
 }
 
+export interface ActionTokenTable {
+  id: string;
+  handoff_id: string;
+  action: 'reassign' | 'more_time' | 'nudge' | 'hand_back';
+  recipient_id: string;
+  issued_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
 export interface OutboxTable {
   id: Generated<string>;
   idempotency_key: string;
@@ -225,7 +235,7 @@ export interface HandoffEventTable {
 
 export interface AuditTable {
   id: Generated<string>;
-  entity: 'lead' | 'handoff';
+  entity: 'lead' | 'handoff' | 'action';
   entity_id: string;
   actor_id: string | null;
   at: Timestamp;
@@ -307,6 +317,7 @@ export interface Database {
   weekly_syncs: WeeklySyncTable;
   away_spans: AwaySpanTable;
   away_checks: AwayCheckTable;
+  action_tokens: ActionTokenTable;
 }
 
 export type TeamRow = Selectable<TeamTable>;

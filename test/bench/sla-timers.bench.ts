@@ -110,12 +110,14 @@ async function main(): Promise<void> {
     for (const r of await db.selectFrom('obligations').select(['id', 'due_at']).where('due_at', '<=', new Date(runStart + runMs)).execute()) dueOf.set(r.id, r.due_at.getTime());
 
     const sent: { key: string; at: number }[] = [];
-    const gateway: Pick<MailboxGateway, 'sendMail' | 'createEvent' | 'messagesDelta' | 'mailboxSettings'> = {
+    const gateway: Pick<MailboxGateway, 'sendMail' | 'createEvent' | 'updateEvent' | 'deleteEvent' | 'messagesDelta' | 'mailboxSettings'> = {
       sendMail(_mailbox: string, mail: OutgoingMail) {
         sent.push({ key: mail.headers?.['x-baton-outbox'] ?? '', at: now().getTime() });
         return Promise.resolve();
       },
       createEvent: () => Promise.reject(new Error('no events in this bench')),
+      updateEvent: () => Promise.reject(new Error('no events in this bench')),
+      deleteEvent: () => Promise.reject(new Error('no events in this bench')),
       messagesDelta: () => Promise.resolve({ changed: [], removed: [], cursor: 'c' }),
       mailboxSettings: () => Promise.reject(new Error('not read by the sweep')),
     };

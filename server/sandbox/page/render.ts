@@ -264,9 +264,13 @@ function messageView(u: SelectedUser, here: Here, ctx: RenderContext): string {
     here,
     `${hidden('item', d.id)}<div class="form"><label>Reply as ${esc(u.name)} <textarea name="comment" rows="3" required></textarea></label><div class="row"><button class="primary" name="all" value="0">Reply</button><button name="all" value="1">Reply all</button></div></div>`,
   );
+  const links =
+    d.links.length === 0
+      ? ''
+      : `<p class="muted small">Links in this mail (open as the recipient would):</p><ul class="links">${d.links.map((l) => `<li><a href="${esc(l.href)}" rel="noreferrer noopener" target="_blank">${esc(l.label)}</a></li>`).join('')}</ul>`;
   return `<article class="message" aria-labelledby="msg-h"><h3 id="msg-h">${esc(d.subject) || '(no subject)'}</h3>
 <dl class="fields">${field('From', d.from)}${field('To', d.to)}${field('Cc', d.cc)}${field('Received', d.received)}${field('Folder', d.folder)}${field('Message-ID', d.internetMessageId)}${d.headers.map((h) => field(h.name, h.value)).join('')}</dl>
-${meeting}<pre class="body">${esc(d.text) || '<span class="muted">(empty body)</span>'}</pre>${reply}</article>`;
+${meeting}<pre class="body">${esc(d.text) || '<span class="muted">(empty body)</span>'}</pre>${links}${reply}</article>`;
 }
 
 function eventCard(e: EventRow, u: SelectedUser, here: Here, ctx: RenderContext): string {

@@ -64,6 +64,8 @@ export interface MessageDetail {
   headers: Array<{ name: string; value: string }>;
   /** The body as plain text (HTML bodies are converted, never rendered). */
   text: string;
+  /** The http(s) links of an HTML body, to follow from the page as a mail client would (e.g. one-click action links). */
+  links: Array<{ label: string; href: string }>;
   meeting: { kind: MeetingKind; when: string | null; proposed: string | null; event: EventRow | null } | null;
 }
 
@@ -295,8 +297,20 @@ function messageDetail(sb: Sandbox, user: SeedUser, m: JsonObject, iana: string)
       .map((h) => ({ name: str(h, 'name'), value: str(h, 'value') }))
       .filter((h) => /^x-/i.test(h.name) || /^(in-reply-to|references)$/i.test(h.name)),
     text,
+    links: str(body, 'contentType') === 'html' ? linksOf(content) : [],
     meeting,
   };
+}
+
+/** The `<a href="http(s)://…">label</a>` of an HTML body, entity-decoded; anything else (mailto:, javascript:) left out. */
+function linksOf(html: string): Array<{ label: string; href: string }> {
+  const out: Array<{ label: string; href: string }> = [];
+  for (const m of html.matchAll(/<a\b[^>]*\bhref="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi)) {
+    const href = htmlToText(m[1] ?? '');
+    if (!/^https?:\/\//i.test(href)) continue;
+    out.push({ label: htmlToText(m[2] ?? '') || href, href });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
