@@ -238,6 +238,8 @@ export interface MailboxGateway {
   getEvent(mailbox: MailboxId, eventId: string): Promise<CalendarEvent | null>;
   /** null when the message no longer exists. */
   getMessage(mailbox: MailboxId, messageId: string): Promise<MailMessage | null>;
+  /** This mailbox's copy of a message, found by its internetMessageId (one request); null when it has none. */
+  findMessage(mailbox: MailboxId, internetMessageId: string): Promise<MailMessage | null>;
   /** Several reads in `$batch` requests of at most 20; a missing item maps to null. */
   getEvents(mailbox: MailboxId, eventIds: readonly string[]): Promise<ReadonlyMap<string, CalendarEvent | null>>;
   getMessages(mailbox: MailboxId, messageIds: readonly string[]): Promise<ReadonlyMap<string, MailMessage | null>>;

@@ -4,7 +4,8 @@
 // applies one step each (remind, breach, escalate), writing the mail to the outbox in the same transaction. While the
 // AE is away (automatic replies) the clock stands still: deadlines are re-planned with the absences and nothing is due.
 // The breach mail carries signed one-click links for the manager (reassign to the backup, more time, nudge), the
-// reminder a hand back link for the AE; the links are recorded with the mail.
+// reminder a hand back link for the AE; the links are recorded with the mail. The reminder also opens the AE's own
+// copy of the intro (its webLink, found by internetMessageId while the mail is rendered).
 // Imports: domain, store, ../mail, ./action-links (type).
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
@@ -143,7 +144,8 @@ const rowColumns = [
 export function createObligationService(options: {
   db: Executor;
   people: PeopleStore;
-  gateway: Pick<MailboxGateway, 'mailboxSettings'>;
+  /** `findMessage` finds the AE's own copy of the intro for the reminder's "Open the intro"; without it there is none. */
+  gateway: Pick<MailboxGateway, 'mailboxSettings'> & Partial<Pick<MailboxGateway, 'findMessage'>>;
   outbox: OutboxStore;
   policies: TeamPolicies;
   now: () => Date;
@@ -207,7 +209,10 @@ export function createObligationService(options: {
   const spansOf = async (executor: Executor, aeId: string): Promise<AwaySpan[]> => (options.away === undefined ? [] : options.away.spansOf(executor, aeId));
 
   interface SweepContext {
-    handoffs: Map<string, { sdr_id: string; ae_id: string; team_id: string; intro_sent_at: Date | null; contact_name: string; company_name: string }>;
+    handoffs: Map<
+      string,
+      { sdr_id: string; ae_id: string; team_id: string; intro_sent_at: Date | null; intro_internet_message_id: string | null; contact_name: string; company_name: string }
+    >;
     /** People read once each per sweep. */
     users: Map<string, Promise<User | undefined>>;
   }
@@ -229,10 +234,26 @@ export function createObligationService(options: {
     const rows = await db
       .selectFrom('handoffs')
       .innerJoin('leads', 'leads.id', 'handoffs.lead_id')
-      .select(['handoffs.id', 'handoffs.sdr_id', 'handoffs.ae_id', 'handoffs.team_id', 'handoffs.intro_sent_at', 'leads.contact_name', 'leads.company_name'])
+      .select(['handoffs.id', 'handoffs.sdr_id', 'handoffs.ae_id', 'handoffs.team_id', 'handoffs.intro_sent_at', 'handoffs.intro_internet_message_id', 'leads.contact_name', 'leads.company_name'])
       .where('handoffs.id', 'in', [...new Set(handoffIds)])
       .execute();
     return { handoffs: new Map(rows.map((r) => [r.id, r])), users: new Map() };
+  }
+
+  /**
+   * The `webLink` of the AE's own copy of the intro (the SDR's sent copy opens for the SDR alone): one Graph request,
+   * made while the sweep renders its mails, outside any transaction. null when the copy is not found or not https.
+   */
+  async function aeCopyLink(ae: User, internetMessageId: string | null): Promise<string | null> {
+    if (internetMessageId === null || gateway.findMessage === undefined) return null;
+    try {
+      const copy = await gateway.findMessage(ae.entraOid, internetMessageId);
+      const href = copy?.webLink ?? null;
+      return href !== null && href.startsWith('https://') ? href : null;
+    } catch (e) {
+      logger.warn({ err: e, userId: ae.id }, 'the AE’s copy of the intro is unreadable; the reminder goes without its link');
+      return null;
+    }
   }
 
   /** The mail a step sends, rendered from the hand-off as it is now; null when there is no one to send it to. */
@@ -270,7 +291,8 @@ export function createObligationService(options: {
     };
     if (step === 'remind') {
       const handBack = link('Hand the lead back', { handoffId: row.handoff_id, action: 'hand_back', recipientId: ae.id });
-      const mail = await renderAeReminder({ lead, ae: person(ae), sdr: person(sdr), missing, dueAt: o.dueAt, timeZone: ae.timeZone, actions: handBack, ...context });
+      const introLink = await aeCopyLink(ae, h.intro_internet_message_id);
+      const mail = await renderAeReminder({ lead, ae: person(ae), sdr: person(sdr), missing, dueAt: o.dueAt, timeZone: ae.timeZone, actions: handBack, introLink, ...context });
       return { mailbox: sdr.entraOid, payload: { to: [{ address: ae.email, name: ae.displayName }], subject: mail.subject, html: mail.html }, tokens };
     }
     const firstManager = ae.managerId === null ? undefined : await getUser(ae.managerId);

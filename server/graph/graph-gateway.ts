@@ -269,6 +269,14 @@ export function createGraphGateway(connection: GraphConnection, options: GraphGa
       return orNull(getJson(messageUrl(mailbox, messageId)).then((json) => toMailMessage(json)));
     },
 
+    async findMessage(mailbox, internetMessageId) {
+      // OData string literal: a quote is doubled. https://learn.microsoft.com/graph/filter-query-parameter
+      const literal = `'${internetMessageId.replace(/'/g, "''")}'`;
+      const q = `$filter=${encodeURIComponent(`internetMessageId eq ${literal}`)}&$select=${messageSelect.join(',')}&$top=1`;
+      const page = toPage(await getJson(`${userPath(mailbox)}/messages?${q}`), (json) => toMailMessage(json));
+      return page.items[0] ?? null;
+    },
+
     getEvents(mailbox, eventIds) {
       return readMany(eventIds, (id) => eventUrl(mailbox, id), utcTimes, toCalendarEvent);
     },

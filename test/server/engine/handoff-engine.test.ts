@@ -39,6 +39,13 @@ async function inbox(key: string): Promise<{ id: string; subject: string; ccReci
   return page.value;
 }
 
+async function aeMessage(key: string, messageId: string | undefined): Promise<{ webLink: string; body: { content: string } }> {
+  if (messageId === undefined) throw new Error('message not delivered');
+  return (await h.connection.call((c) => c.api(`/users/${user(key).entraOid}/messages/${messageId}`).select('webLink,body').get())) as { webLink: string; body: { content: string } };
+}
+
+const unescapeHtml = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
 async function handoff(id: string) {
   return h.tdb.db.selectFrom('handoffs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
@@ -114,6 +121,14 @@ describe('hand-off engine', () => {
     const reminders = (await inbox('ae_emea_1')).filter((m) => about(m) && m.subject.startsWith('Reminder'));
     expect(reminders).toHaveLength(2);
     expect((await obligations(id)).map((o) => o.status)).toEqual(['reminded', 'reminded']);
+    // Each reminder opens Anton's own copy of the intro (the SDR's sent copy would not open for him).
+    const copy = await aeMessage('ae_emea_1', (await inbox('ae_emea_1')).find((m) => m.subject === `Introduction ${id.slice(0, 8)}`)?.id);
+    expect(copy.webLink).toMatch(/^https:\/\/.+ItemID=/);
+    for (const r of reminders) {
+      const html = (await aeMessage('ae_emea_1', r.id)).body.content;
+      const open = /<a [^>]*href="([^"]+)"[^>]*>(?:(?!<\/a>)[\s\S])*Open the intro/.exec(html);
+      expect(unescapeHtml(open?.[1] ?? '')).toBe(copy.webLink);
+    }
     // Past the deadline: one breach mail per missed obligation, to Megan, Sofia in copy.
     h.clock.set(new Date(first.due_at.getTime() + 60_000));
     await h.settle();

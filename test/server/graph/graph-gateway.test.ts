@@ -82,6 +82,20 @@ describe('mail', () => {
     await expect(gateway.getMessage(demoUsers.sofiaSdr, missing)).resolves.toBeNull();
   });
 
+  it("finds the recipient's own copy of a sent mail by its internetMessageId, with its own webLink, in one request", async () => {
+    const { messageId, internetMessageId } = await gateway.draftAndSend(demoUsers.sofiaSdr, { to: [{ address: anton }], subject: "Intro: O'Brien & Co", html: '<p>x</p>' });
+    expect(internetMessageId).not.toBeNull();
+    const before = bed.seen.length;
+    const copy = await gateway.findMessage(demoUsers.antonAe, internetMessageId ?? '');
+    expect(bed.seen.slice(before)).toHaveLength(1);
+    expect(decodeURIComponent(bed.seen.at(-1)?.path ?? '')).toContain("$filter=internetMessageId eq '<");
+    expect(copy).toMatchObject({ internetMessageId, subject: "Intro: O'Brien & Co", folder: null });
+    expect(copy?.id).not.toBe(messageId);
+    expect(copy?.webLink).toMatch(/^https:\/\//);
+    expect(copy?.webLink).not.toBe((await gateway.getMessage(demoUsers.sofiaSdr, messageId))?.webLink);
+    await expect(gateway.findMessage(demoUsers.antonAe, "<nobody's@example.com>")).resolves.toBeNull();
+  });
+
   it('reads 45 messages in three $batch requests of at most 20', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await gateway.draftAndSend(demoUsers.liamSdr, { to: [{ address: anton }], subject: `Many ${i}`, html: 'm' })).messageId);

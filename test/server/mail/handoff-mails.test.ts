@@ -156,6 +156,16 @@ describe('the reminder to the AE', () => {
     expect(mail.html).toContain('href="https://outlook.office.com/mail/id/AAMk1"');
   });
 
+  it("offers 'Open the intro' as a button to the AE's copy (its webLink), escaped, next to the hand back link", async () => {
+    const webLink = 'https://outlook.office365.com/owa/?ItemID=AAMk%2Bq"1&exvsurl=1&viewmodel=ReadMessageItem';
+    const mail = await renderAeReminder({ lead, ae, sdr, missing: ['reply'], dueAt, timeZone: 'UTC', introLink: webLink, actions: [{ label: 'Hand the lead back', href: 'https://baton.example/a/t1' }] });
+    expect(mail.html).toContain('href="https://outlook.office365.com/owa/?ItemID=AAMk%2Bq%221&amp;exvsurl=1&amp;viewmodel=ReadMessageItem"');
+    expect(mail.html).not.toContain('q"1');
+    expect(visible(mail.html)).toContain('Open the intro email');
+    expect(mail.text).toContain('Open the intro email: https://outlook.office365.com/owa/?ItemID=AAMk%2Bq%221&exvsurl=1&viewmodel=ReadMessageItem');
+    expect(mail.html).toContain('href="https://baton.example/a/t1"');
+  });
+
   it('names only the obligation that is missing', async () => {
     const mail = await renderAeReminder({ lead, ae, sdr, missing: ['accept'], dueAt, timeZone: 'Europe/Berlin' });
     expect(mail.text).toContain('Accept the meeting invite');
