@@ -2,10 +2,11 @@
 // on the first second and mails the manager the breach with the one-click links (reassign to the backup, more time,
 // nudge), so the links can be tried from the manager's sandbox inbox. Imports: the store's types, kysely.
 import type { Db } from '../store/database';
+import { demoAwayAeOid } from './demo-away';
 
 const hourMs = 3_600_000;
 
-/** Makes one open EMEA hand-off (its AE has a backup) overdue on the reply to the intro; false when there is none. */
+/** Makes one open EMEA hand-off (its AE has a backup and is not away) overdue on the reply to the intro; false when there is none. */
 export async function loadOverdueHandoff(db: Db, options: { now: Date }): Promise<boolean> {
   const now = options.now;
   return db.transaction().execute(async (trx) => {
@@ -18,6 +19,8 @@ export async function loadOverdueHandoff(db: Db, options: { now: Date }): Promis
       .where('handoffs.team_id', '=', 'emea')
       .where('handoffs.intro_sent_at', 'is not', null)
       .where('ae.backup_id', 'is not', null)
+      // Not the AE whose automatic replies are on (./demo-away): her SLA clock stands still, so nothing would breach.
+      .where('ae.entra_oid', '<>', demoAwayAeOid)
       .where((eb) => eb.not(eb.exists(eb.selectFrom('obligations').select('obligations.id').whereRef('obligations.handoff_id', '=', 'handoffs.id').where('obligations.kind', '=', 'ae_reply'))))
       .orderBy('handoffs.created_at', 'desc')
       .limit(1)

@@ -1,6 +1,7 @@
 // The demo data `npm start` loads: the demo tenant's people and 200 leads across the lifecycle, each with an audit
 // trail written through the domain's transitions, loaded once; and their history of settled hand-offs, which the
 // reports count.
+import { demoAwayAeOid } from '../../../server/demo/demo-away';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { loadDemoData } from '../../../server/demo/demo-data';
@@ -58,9 +59,17 @@ describe('demo history', () => {
     expect(handoffs.filter((h) => h.outcome === 'sales_qualified')).toHaveLength(25);
     expect(handoffs.filter((h) => h.outcome === 'hand_back')).toHaveLength(25);
     expect(handoffs.filter((h) => h.stage !== 'closed')).toHaveLength(30);
-    const open = await tdb.db.selectFrom('obligations').select('id').where((eb) => eb.or([eb('status', '<>', 'met'), eb('next_check_at', 'is not', null)])).execute();
+    const open = await tdb.db
+      .selectFrom('obligations')
+      .innerJoin('handoffs', 'handoffs.id', 'obligations.handoff_id')
+      .innerJoin('users', 'users.id', 'handoffs.ae_id')
+      .select(['obligations.id', 'users.entra_oid'])
+      .where((eb) => eb.or([eb('obligations.status', '<>', 'met'), eb('obligations.next_check_at', 'is not', null)]))
+      .execute();
     // One hand-off's AE never replied: the engine's first sweep sends its manager the breach mail with the action links.
+    // Not the AE who is away (her clock stands still, so it would never breach).
     expect(open).toHaveLength(1);
+    expect(open[0]?.entra_oid).not.toBe(demoAwayAeOid);
     expect(await tdb.db.selectFrom('outbox').select('id').execute()).toEqual([]);
     const gaps = await createFollowupStore(tdb.db).leadsWithoutFutureFollowup(null, now);
     expect(gaps).toEqual([]);
