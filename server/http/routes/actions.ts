@@ -152,10 +152,14 @@ function sameNonce(a: string | undefined, b: string | undefined): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** The form must come from this origin: a browser's Origin and Sec-Fetch-Site say so (absent: an older browser). */
+/**
+ * The form must come from this origin: a browser's Sec-Fetch-Site says so, and no page can forge it; it decides when
+ * present. The page's `Referrer-Policy: no-referrer` makes browsers send `Origin: null` with its own form, so Origin is
+ * only compared where Sec-Fetch-Site is absent (an older browser). The nonce cookie is checked besides, always.
+ */
 function crossSite(request: FastifyRequest): boolean {
   const site = request.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin') return true;
+  if (site !== undefined) return site !== 'same-origin';
   const origin = request.headers.origin;
   if (origin === undefined) return false;
   try {

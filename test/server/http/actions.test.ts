@@ -386,7 +386,7 @@ describe('bad links and forms: a clear page, nothing changed, the attempt audite
     await expectRefused(handoffId, () => post(path, { nonce: nonceOf(page) }, { cookie: cookieOf(page) }), 409, 'handoff_closed');
   });
 
-  it('CSRF: no cookie, a wrong nonce, another origin or a cross-site fetch: 403', async () => {
+  it('CSRF: no cookie, a wrong nonce, another origin, a null origin without Sec-Fetch-Site, or a cross-site fetch: 403', async () => {
     const { handoffId } = await liveHandoff();
     const path = await issue(handoffId, 'nudge', org.emeaManager);
     const page = await open(path);
@@ -396,8 +396,11 @@ describe('bad links and forms: a clear page, nothing changed, the attempt audite
     await expectRefused(handoffId, () => post(path, { nonce: `${nonce}x` }, { cookie }), 403, 'csrf_refused');
     await expectRefused(handoffId, () => post(path, { nonce }, { cookie, origin: 'https://evil.example.net' }), 403, 'csrf_refused');
     await expectRefused(handoffId, () => post(path, { nonce }, { cookie, 'sec-fetch-site': 'cross-site' }), 403, 'csrf_refused');
-    // The same form, from the page: it works (and the link was not used up by the refusals).
-    expect((await post(path, { nonce }, { cookie, origin: 'https://baton.example.com', 'sec-fetch-site': 'same-origin' })).statusCode).toBe(200);
+    // `Origin: null` from a browser too old to say Sec-Fetch-Site: not ours.
+    await expectRefused(handoffId, () => post(path, { nonce }, { cookie, origin: 'null' }), 403, 'csrf_refused');
+    // The same form, from the page, as Chromium posts it: the page's no-referrer policy makes its Origin `null`, and
+    // Sec-Fetch-Site says same-origin. It works (and the link was not used up by the refusals).
+    expect((await post(path, { nonce }, { cookie, origin: 'null', 'sec-fetch-site': 'same-origin' })).statusCode).toBe(200);
   });
 });
 
