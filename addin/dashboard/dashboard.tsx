@@ -511,13 +511,15 @@ function RatingsSection({ ratings }: { ratings: RatingReportDto }): React.JSX.El
   const t = ratings.total;
   return (
     <section aria-labelledby="ratings-heading">
-      <Text as="h2" id="ratings-heading" size={500} weight="semibold">
+      <Text as="h2" id="ratings-heading" size={500} weight="semibold" block>
         Lead quality rated by the AEs
       </Text>
       {t.current.count === 0 ? (
-        <Text as="p">No lead was rated in this range.</Text>
+        <Text as="p" block>
+          No lead was rated in this range.
+        </Text>
       ) : (
-        <Text as="p">
+        <Text as="p" block>
           {`${String(t.current.count)} ${t.current.count === 1 ? 'rating' : 'ratings'}, ${stars(t.current)} on average (${averageChange(t)}). `}
           {`Scores 1 to 5: ${t.current.distribution.join(' · ')}. Most often missing or wrong: ${mostTicked(t.current)}.`}
         </Text>
