@@ -512,9 +512,9 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
     return max + 1;
   }
 
-  /** The intro email of a hand-off: lead in To, the AE in Cc, the proposed times, the hand-off header. */
-  async function composeIntro(lead: Lead, ae: User, sdr: User, slots: readonly MailSlot[], handoffId: string): Promise<IntroToCompose> {
-    const rendered = await renderIntroEmail({
+  /** The intro email's text, with the proposed times in the lead's zone (rendered before the hand-off exists). */
+  function renderIntro(lead: Lead, ae: User, sdr: User, slots: readonly MailSlot[]): ReturnType<typeof renderIntroEmail> {
+    return renderIntroEmail({
       teamId: lead.teamId,
       ...(deps.wording ? { wording: deps.wording } : {}),
       lead,
@@ -523,6 +523,10 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       proposedSlots: slots,
       timeZone: lead.timeZone ?? ae.timeZone,
     });
+  }
+
+  /** The intro email of a hand-off: lead in To, the AE in Cc, the rendered text, the hand-off header. */
+  function introToCompose(lead: Lead, ae: User, rendered: Awaited<ReturnType<typeof renderIntroEmail>>, handoffId: string): IntroToCompose {
     return {
       to: [{ address: lead.email, name: lead.contactName }],
       cc: [{ address: ae.email, name: ae.displayName }],
@@ -531,6 +535,10 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       text: rendered.text,
       header: { name: handoffHeaderName, value: handoffId },
     };
+  }
+
+  async function composeIntro(lead: Lead, ae: User, sdr: User, slots: readonly MailSlot[], handoffId: string): Promise<IntroToCompose> {
+    return introToCompose(lead, ae, await renderIntro(lead, ae, sdr, slots), handoffId);
   }
 
   /** Only the hand-off's SDR or a manager of its team (or an admin) works on its intro and invite. */
@@ -563,15 +571,7 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
         throw new HandoffRefusal(422, 'ae_email_missing', `${ae.displayName} has no email address to copy on the intro.`, { field: 'aeId' });
       }
       const slots = await proposeSlots(lead, ae, sdr, now, warnings);
-      const rendered = await renderIntroEmail({
-        teamId: lead.teamId,
-        ...(deps.wording ? { wording: deps.wording } : {}),
-        lead,
-        ae: { displayName: ae.displayName, email: ae.email },
-        sdr: { displayName: sdr.displayName, email: sdr.email },
-        proposedSlots: slots,
-        timeZone: lead.timeZone ?? ae.timeZone,
-      });
+      const rendered = await renderIntro(lead, ae, sdr, slots);
 
       const overrideReason = input.override?.reason.trim() ?? null;
       const { handoff, followup } = await handoffs
@@ -622,14 +622,7 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       return {
         handoff,
         followup,
-        intro: {
-          to: [{ address: lead.email, name: lead.contactName }],
-          cc: [{ address: ae.email, name: ae.displayName }],
-          subject: rendered.subject,
-          html: rendered.html,
-          text: rendered.text,
-          header: { name: handoffHeaderName, value: handoff.id },
-        },
+        intro: introToCompose(lead, ae, rendered, handoff.id),
         slots,
         warnings,
       };
