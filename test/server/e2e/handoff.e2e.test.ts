@@ -203,9 +203,14 @@ it('the SDR sends the intro from the preview, the AE accepts in the sandbox, the
     const invite = await until(
       "the invite on the AE's calendar",
       async () => {
-        const events = (await (await graph(`/users/${ae.id}/events?$select=id,subject,organizer&$top=50`)).json()) as { value: { id: string; subject: string; organizer: { emailAddress: { address: string } } }[] };
-        // The invite is organised by the SDR (Baton books it on the SDR's calendar); the AE holds the attendee copy.
-        return events.value.find((e) => e.organizer.emailAddress.address.toLowerCase() === sdr.userPrincipalName.toLowerCase()) ?? null;
+        const events = (await (await graph(`/users/${ae.id}/events?$select=id,subject,organizer,type&$top=50`)).json()) as {
+          value: { id: string; subject: string; type: string; organizer: { emailAddress: { address: string } } }[];
+        };
+        // The invite is organised by the SDR (Baton books it on the SDR's calendar); the AE holds the attendee copy. The
+        // pair's weekly sync is organised by the SDR too, but it is a series: the invite is a single meeting.
+        return (
+          events.value.find((e) => e.type === 'singleInstance' && e.organizer.emailAddress.address.toLowerCase() === sdr.userPrincipalName.toLowerCase()) ?? null
+        );
       },
       120_000,
     );
