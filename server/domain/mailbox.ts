@@ -60,6 +60,11 @@ export interface OutgoingMail {
   readonly cc?: readonly EmailAddress[];
   readonly subject: string;
   readonly html: string;
+  /**
+   * The same content as plain text: sent beside the HTML as multipart/alternative (Graph's MIME form of sendMail).
+   * A mail that is not kept in Sent Items goes without it (the MIME form always keeps a copy).
+   */
+  readonly text?: string;
   /** Custom headers (names must start with `x-`), e.g. `x-baton-handoff`. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Keep a copy in Sent Items (Graph's default: true). */

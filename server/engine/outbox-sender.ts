@@ -14,6 +14,8 @@ export interface MailPayload {
   cc?: EmailAddress[];
   subject: string;
   html: string;
+  /** The plain-text part, sent beside the HTML (the weekly report has one). */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -111,7 +113,7 @@ export function createOutboxSender(options: {
       }
       const p = item.payload as MailPayload;
       await store.mark(item.id, { workerId, note: sendingMark });
-      await gateway.sendMail(item.mailbox, { to: p.to, cc: p.cc ?? [], subject: p.subject, html: p.html, headers: { ...(p.headers ?? {}), [outboxHeader]: item.idempotencyKey } });
+      await gateway.sendMail(item.mailbox, { to: p.to, cc: p.cc ?? [], subject: p.subject, html: p.html, ...(p.text === undefined ? {} : { text: p.text }), headers: { ...(p.headers ?? {}), [outboxHeader]: item.idempotencyKey } });
       await store.finish(item.id, { status: 'done', workerId, now: options.now() });
       return 'done';
     }

@@ -21,6 +21,7 @@ import {
 } from '../domain/mailbox';
 import type { GraphConnection } from './graph-connection';
 import { parseRetryAfter, toGatewayError } from './graph-errors';
+import { mimeMessage } from './mime-mail';
 import {
   eventSelect,
   messageSelect,
@@ -203,6 +204,13 @@ export function createGraphGateway(connection: GraphConnection, options: GraphGa
   return {
     async sendMail(mailbox, mail) {
       const message = messageBody(mail);
+      const text = mail.text;
+      if (text !== undefined && mail.saveToSentItems !== false) {
+        // With a plain-text part: the MIME form (Graph saves MIME sends in Sent Items, as the JSON form's default).
+        const mime = await mimeMessage({ ...mail, text });
+        await call((c) => c.api(`${userPath(mailbox)}/sendMail`).header('Content-Type', 'text/plain').post(mime) as Promise<unknown>);
+        return;
+      }
       await call((c) => c.api(`${userPath(mailbox)}/sendMail`).post({ message, saveToSentItems: mail.saveToSentItems ?? true }) as Promise<unknown>);
     },
 

@@ -1,8 +1,10 @@
 // The sandbox's Exchange mailboxes: one per tenant user with the well-known folders (inbox, sentitems, drafts,
 // deleteditems); drafts, sending and delivery to tenant recipients, replies, delta per folder, and every change
 // published to the change feed. Message bodies follow Graph's `message` / `eventMessage` types (v1.0 CSDL).
-// Imports: node:crypto, ./change-feed, ./directory, ./graph-error, ./ids, ./odata, ./sandbox-clock.
+// Imports: node:crypto, libmime (RFC 2047 encoded-words in MIME headers), ./change-feed, ./directory, ./graph-error, ./ids,
+// ./odata, ./sandbox-clock.
 import { randomBytes } from 'node:crypto';
+import libmime from 'libmime';
 import type { ChangeFeed, ChangeType } from './change-feed';
 import type { Directory, SeedUser } from './directory';
 import { GraphError, badRequest, itemNotFound, syncStateNotFound } from './graph-error';
@@ -77,7 +79,7 @@ export interface MailService {
   /** Messages of a mailbox (all folders) or of one folder (well-known name or id), newest first. */
   list(userId: string, folder?: string): JsonObject[];
   /** Sends a message as the user (sendMail): delivered to tenant recipients, saved in Sent Items unless false. */
-  send(userId: string, message: JsonObject, saveToSentItems?: boolean): SendResult;
+  send(userId: string, message: JsonObject, saveToSentItems?: boolean, plainText?: string | null): SendResult;
   /** reply / replyAll: the reply is delivered and saved in Sent Items. */
   reply(userId: string, messageId: string, options?: ReplyOptions, replyAll?: boolean): SendResult;
 
@@ -155,6 +157,8 @@ interface StoredMessage {
   /** Threading of a draft reply, applied as In-Reply-To / References when it is sent. */
   inReplyTo: string | null;
   references: string | null;
+  /** The sender's own plain-text alternative of an HTML body sent as MIME (`$value` serves it instead of a conversion). */
+  plainText: string | null;
 }
 
 interface Mailbox {
@@ -477,7 +481,8 @@ function parseAddressList(value: string): JsonObject[] {
     const m = /^\s*(?:"?([^"<]*?)"?\s*)?<([^>]+)>\s*$/.exec(part) ?? /^\s*()([^\s<>]+@[^\s<>]+)\s*$/.exec(part);
     if (!m) continue;
     const address = (m[2] ?? '').trim();
-    const name = (m[1] ?? '').trim();
+    // A name with other than ASCII comes as RFC 2047 encoded-words (=?UTF-8?Q?M=C3=BCller?=).
+    const name = libmime.decodeWords((m[1] ?? '').trim());
     out.push({ emailAddress: name ? { name, address } : { address } });
   }
   return out;
@@ -519,6 +524,14 @@ const headerOf = (e: MimeEntity, name: string): string | undefined => e.headers.
 
 /** A base64 MIME message as a `message` request body (subject, recipients, body, x- headers, attachments). */
 export function parseMimeMessage(base64: string): JsonObject {
+  return parseMime(base64).message;
+}
+
+/**
+ * A base64 MIME message as a `message` request body, plus the plain-text alternative the sender wrote beside an HTML
+ * body (multipart/alternative), which the message's MIME (`$value`) keeps.
+ */
+export function parseMime(base64: string): { message: JsonObject; plainText: string | null } {
   const compact = base64.replace(/\s/g, '');
   if (compact === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || compact.length % 4 === 1) throw mimeInvalid();
   const text = Buffer.from(compact, 'base64').toString('utf8');
@@ -526,7 +539,7 @@ export function parseMimeMessage(base64: string): JsonObject {
   if (top.headers.length === 0) throw mimeInvalid();
   const message: JsonObject = {};
   const subject = headerOf(top, 'Subject');
-  if (subject !== undefined) message['subject'] = subject;
+  if (subject !== undefined) message['subject'] = libmime.decodeWords(subject);
   for (const [header, prop] of [['To', 'toRecipients'], ['Cc', 'ccRecipients'], ['Bcc', 'bccRecipients'], ['Reply-To', 'replyTo']] as const) {
     const v = headerOf(top, header);
     if (v !== undefined) message[prop] = parseAddressList(v);
@@ -540,7 +553,7 @@ export function parseMimeMessage(base64: string): JsonObject {
   if (custom.length > 0) message['internetMessageHeaders'] = custom;
 
   const attachments: JsonObject[] = [];
-  const found: { body: JsonObject | null } = { body: null };
+  const found: { body: JsonObject | null; plain: string | null } = { body: null, plain: null };
   const visit = (entity: MimeEntity) => {
     const contentType = headerOf(entity, 'Content-Type') ?? 'text/plain';
     const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
@@ -558,12 +571,15 @@ export function parseMimeMessage(base64: string): JsonObject {
     }
     const content = decodePart(entity.body, headerOf(entity, 'Content-Transfer-Encoding'));
     if (/^text\/html/i.test(contentType)) found.body = { contentType: 'html', content };
-    else if (/^text\/plain/i.test(contentType) && found.body === null) found.body = { contentType: 'text', content: content.replace(/\s+$/, '') };
+    else if (/^text\/plain/i.test(contentType)) {
+      found.plain ??= content.replace(/\s+$/, '');
+      if (found.body === null) found.body = { contentType: 'text', content: found.plain };
+    }
   };
   visit(top);
   if (found.body !== null) message['body'] = found.body;
   if (attachments.length > 0) message['attachments'] = attachments;
-  return message;
+  return { message, plainText: found.body?.['contentType'] === 'html' ? found.plain : null };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -752,9 +768,9 @@ export function createMailService(options: MailServiceOptions): MailService {
     return data;
   }
 
-  function store(box: Mailbox, folder: WellKnownFolderName, data: JsonObject, extra: Partial<Pick<StoredMessage, 'attachments' | 'inReplyTo' | 'references'>> = {}): StoredMessage {
+  function store(box: Mailbox, folder: WellKnownFolderName, data: JsonObject, extra: Partial<Pick<StoredMessage, 'attachments' | 'inReplyTo' | 'references' | 'plainText'>> = {}): StoredMessage {
     const id = typeof data['id'] === 'string' ? data['id'] : newItemId();
-    const m: StoredMessage = { id, folder, seq: 0, data, attachments: extra.attachments ?? [], inReplyTo: extra.inReplyTo ?? null, references: extra.references ?? null };
+    const m: StoredMessage = { id, folder, seq: 0, data, attachments: extra.attachments ?? [], inReplyTo: extra.inReplyTo ?? null, references: extra.references ?? null, plainText: extra.plainText ?? null };
     box.messages.set(id, m);
     m.seq = publish(box, m, 'created');
     return m;
@@ -798,7 +814,7 @@ export function createMailService(options: MailServiceOptions): MailService {
    * Submits a message: validates recipients, stamps sender and ids, saves the sender's copy (moving the draft when
    * there is one), delivers a copy to each tenant recipient's Inbox.
    */
-  function submit(box: Mailbox, message: JsonObject, opts: { saveToSentItems: boolean; draft: StoredMessage | null; attachments: StoredAttachment[]; inReplyTo: string | null; references: string | null }): SendResult {
+  function submit(box: Mailbox, message: JsonObject, opts: { saveToSentItems: boolean; draft: StoredMessage | null; attachments: StoredAttachment[]; inReplyTo: string | null; references: string | null; plainText?: string | null }): SendResult {
     const to = recipientsOf(message['toRecipients']);
     const cc = recipientsOf(message['ccRecipients']);
     const bcc = recipientsOf(message['bccRecipients']);
@@ -851,7 +867,7 @@ export function createMailService(options: MailServiceOptions): MailService {
         d.seq = publish(box, d, 'created');
         sentItem = view(box, d);
       } else {
-        const m = store(box, 'sentitems', compose(box, 'sentitems', newItemId(), { ...sent, isRead: true, internetMessageHeaders: headers }, now), { attachments: opts.attachments, inReplyTo: opts.inReplyTo, references: opts.references });
+        const m = store(box, 'sentitems', compose(box, 'sentitems', newItemId(), { ...sent, isRead: true, internetMessageHeaders: headers }, now), { attachments: opts.attachments, inReplyTo: opts.inReplyTo, references: opts.references, plainText: opts.plainText ?? null });
         sentItem = view(box, m);
       }
     } else if (opts.draft) {
@@ -867,7 +883,7 @@ export function createMailService(options: MailServiceOptions): MailService {
       seen.add(user.id);
       const inbox = mailbox(user.id);
       const copy = compose(inbox, 'inbox', newItemId(), { ...sent, bccRecipients: [], isRead: false, internetMessageHeaders: headers }, now);
-      const m = store(inbox, 'inbox', copy, { attachments: opts.attachments.map((a) => ({ ...a })), inReplyTo: opts.inReplyTo, references: opts.references });
+      const m = store(inbox, 'inbox', copy, { attachments: opts.attachments.map((a) => ({ ...a })), inReplyTo: opts.inReplyTo, references: opts.references, plainText: opts.plainText ?? null });
       delivered.push({ userId: user.id, message: view(inbox, m) });
     }
     return { internetMessageId, conversationId, sentItem, delivered };
@@ -965,10 +981,10 @@ export function createMailService(options: MailServiceOptions): MailService {
       return items.map((m) => view(box, m));
     },
 
-    send(userId, message, saveToSentItems = true) {
+    send(userId, message, saveToSentItems = true, plainText = null) {
       const box = mailbox(userId);
       const input = readMessageInput(message);
-      return submit(box, input.fields, { saveToSentItems, draft: null, attachments: input.attachments ?? [], inReplyTo: null, references: null });
+      return submit(box, input.fields, { saveToSentItems, draft: null, attachments: input.attachments ?? [], inReplyTo: null, references: null, plainText });
     },
 
     reply(userId, messageId, options = {}, replyAll = false) {
@@ -1200,7 +1216,7 @@ export function createMailService(options: MailServiceOptions): MailService {
       const parts: string[] = [];
       if (body['contentType'] === 'html') {
         const lead = lines.filter((l) => !/^content-type:/i.test(l));
-        parts.push(...lead, `Content-Type: multipart/alternative; boundary="${boundary}"`, '', `--${boundary}`, 'Content-Type: text/plain; charset="utf-8"', '', htmlToText(content), '', `--${boundary}`, 'Content-Type: text/html; charset="utf-8"', '', content, '', `--${boundary}--`, '');
+        parts.push(...lead, `Content-Type: multipart/alternative; boundary="${boundary}"`, '', `--${boundary}`, 'Content-Type: text/plain; charset="utf-8"', '', m.plainText ?? htmlToText(content), '', `--${boundary}`, 'Content-Type: text/html; charset="utf-8"', '', content, '', `--${boundary}--`, '');
       } else {
         parts.push(...lines.filter((l) => !/^content-type:/i.test(l)), 'Content-Type: text/plain; charset="utf-8"', '', content, '');
       }

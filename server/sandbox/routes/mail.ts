@@ -10,6 +10,7 @@ import {
   mailFolderProperties,
   messageCollections,
   messageProperties,
+  parseMime,
   parseMimeMessage,
   readSaveToSentItems,
   requestBodyRead,
@@ -211,8 +212,9 @@ export function registerMailRoutes(app: FastifyInstance, sb: Sandbox): void {
       const userId = mailboxOwner(request);
       let message: JsonObject;
       let saveToSentItems = true;
+      let plainText: string | null = null;
       if (typeof request.body === 'string') {
-        message = parseMimeMessage(request.body);
+        ({ message, plainText } = parseMime(request.body));
       } else {
         if (request.body === undefined) throw badRequest('Empty Payload. JSON content expected.');
         const p = actionParameters(request.body, 'sendMail', ['message', 'saveToSentItems']);
@@ -221,7 +223,7 @@ export function registerMailRoutes(app: FastifyInstance, sb: Sandbox): void {
         message = p['message'] as JsonObject;
         saveToSentItems = readSaveToSentItems(p['saveToSentItems']);
       }
-      sb.mail.send(userId, message, saveToSentItems);
+      sb.mail.send(userId, message, saveToSentItems, plainText);
       return reply.status(202).send();
     });
 

@@ -59,6 +59,21 @@ describe('outbox sender', () => {
     expect(sent.changed.find((m) => m.subject === 'Breach one')?.headers.get(outboxHeader)).toBe('breach:1');
   });
 
+  it('sends a mail with a plain-text part as HTML and text alternatives, once, found again in Sent Items by its key', async () => {
+    const store = createOutboxStore(h.tdb.db);
+    const payload = { to: [{ address: megan()?.email ?? '' }], subject: 'Scorecard week 49', html: '<p>Hand-offs <b>12</b></p>', text: 'Hand-offs: 12 (+3 on the week before)' };
+    await store.add(h.tdb.db, [{ idempotencyKey: 'report:1', handoffId: null, kind: 'mail', mailbox: sofia()?.entraOid ?? '', payload }], h.clock.now());
+    expect(await sender().runOnce()).toMatchObject({ claimed: 1, done: 1 });
+    const sent = await h.gateway.messagesDelta(sofia()?.entraOid ?? '', 'sentitems', null, new Date(h.clock.now().getTime() - 60_000));
+    const copy = sent.changed.find((m) => m.headers.get(outboxHeader) === 'report:1');
+    expect(copy?.subject).toBe('Scorecard week 49');
+    const mime = h.running.sandbox.mail.mime(sofia()?.entraOid ?? '', copy?.id ?? '');
+    expect(mime).toContain('Hand-offs: 12 (+3 on the week before)');
+    expect(mime).toContain('<p>Hand-offs <b>12</b></p>');
+    expect(mime).toMatch(/multipart\/alternative/);
+    expect(await inboxCount('mgr_emea', 'Scorecard week 49')).toBe(1);
+  });
+
   it('does not send twice when Baton died after Graph took the mail: it finds it in Sent Items', async () => {
     await addMail('breach:2', 'Breach two');
     const store = createOutboxStore(h.tdb.db);

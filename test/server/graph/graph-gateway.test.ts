@@ -54,6 +54,35 @@ describe('mail', () => {
     expect(decodeURIComponent(deltaCall?.path ?? '')).toContain('$select=id,internetMessageId,conversationId,subject');
   });
 
+  it('sends a mail with a plain-text part as MIME: the recipient gets both alternatives, the headers and a Sent Items copy', async () => {
+    const first = await gateway.messagesDelta(demoUsers.antonAe, 'inbox', null);
+    const text = 'Week of 30 Nov\n\nHand-offs: 12 (+3)\nAccepted within SLA: 92%';
+    await gateway.sendMail(demoUsers.sofiaSdr, {
+      to: [{ address: anton, name: 'Anton Weber' }],
+      cc: [{ address: 'megan.bauer@contoso-sales.example', name: 'Megan Bauer' }],
+      subject: 'Scorecard: Müller & Söhne <week 49>',
+      html: '<table><tr><td>Hand-offs</td><td>12</td></tr></table>',
+      text,
+      headers: { 'x-baton-outbox': 'report:1' },
+    });
+    const sent = graphRequests().filter((e) => e.method === 'POST' && e.url.endsWith('/sendMail'));
+    expect(sent.at(-1)?.status).toBe(202);
+    const next = await gateway.messagesDelta(demoUsers.antonAe, 'inbox', first.cursor);
+    const mail = next.changed.find((m) => m.subject === 'Scorecard: Müller & Söhne <week 49>');
+    expect(mail).toBeDefined();
+    expect(mail?.headers.get('x-baton-outbox')).toBe('report:1');
+    expect(mail?.to).toEqual([{ address: anton, name: 'Anton Weber' }]);
+    expect(mail?.cc).toEqual([{ address: 'megan.bauer@contoso-sales.example', name: 'Megan Bauer' }]);
+    const mime = bed.running.sandbox.mail.mime(demoUsers.antonAe, mail?.id ?? '');
+    expect(mime).toContain('multipart/alternative');
+    // The sender's own text, not a conversion of the HTML.
+    for (const line of ['Week of 30 Nov', 'Hand-offs: 12 (+3)', 'Accepted within SLA: 92%']) expect(mime).toContain(line);
+    expect(mime).toContain('<td>Hand-offs</td>');
+    // The sender keeps it in Sent Items, where the outbox looks for a send that was interrupted.
+    const sentItems = await gateway.messagesDelta(demoUsers.sofiaSdr, 'sentitems', null);
+    expect(sentItems.changed.some((m) => m.headers.get('x-baton-outbox') === 'report:1')).toBe(true);
+  });
+
   it('refuses a custom header that does not start with x-', async () => {
     await expect(gateway.sendMail(demoUsers.sofiaSdr, { to: [{ address: anton }], subject: 's', html: 'h', headers: { Subject: 'x' } })).rejects.toMatchObject({ code: 'invalid' });
   });
