@@ -131,6 +131,11 @@ export const tableDelegatedScopes: readonly string[] = [
   ...new Set([...routePermissions.flatMap((r) => [...r.delegated, ...r.delegatedOtherUser]), ...Object.values(subscriptionPermissions).flatMap((p) => p.delegated)]),
 ];
 
+/** Every application permission the table names: what the sandbox's server app may be granted in its seed. */
+export const tableApplicationRoles: readonly string[] = [
+  ...new Set([...routePermissions.flatMap((r) => r.application), ...Object.values(subscriptionPermissions).flatMap((p) => p.application)]),
+];
+
 // ---- Graph's refusals -----------------------------------------------------------------------------------------------
 
 /** Exchange (mail, calendar, mailbox settings) refuses with ErrorAccessDenied. */

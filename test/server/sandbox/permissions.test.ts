@@ -2,6 +2,7 @@
 // delegated and app-only tokens with Graph's 403 per resource family, the same table in README, and every caller of
 // the sandbox (Baton's server app, the add-in's preview page) granted what it calls.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { graphScopes as previewScopes } from '../../../addin/preview/sandbox-graph';
 import { loadTenantSeed } from '../../../server/sandbox/directory';
@@ -47,6 +48,18 @@ describe('the permission table', () => {
     const step = /2\. \*\*Application permissions\*\*([\s\S]*?)\n3\. /.exec(readme)?.[1] ?? '';
     const named = [...step.matchAll(/`([A-Za-z]+\.[A-Za-z.]+)`/g)].map((x) => x[1]);
     expect([...new Set(named)].sort()).toEqual([...loadTenantSeed().apps.server.applicationPermissions].sort());
+  });
+
+  it('refuses a seed granting the server app a permission no route accepts, naming the field', () => {
+    const seed = loadTenantSeed();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-seed-'));
+    const file = path.join(dir, 'tenant.json');
+    try {
+      fs.writeFileSync(file, JSON.stringify({ ...seed, apps: { ...seed.apps, server: { ...seed.apps.server, applicationPermissions: ['Mail.Read', 'Mail.Rea'] } } }));
+      expect(() => loadTenantSeed(file)).toThrow(/apps\.server\.applicationPermissions\.1 'Mail\.Rea' is not an application permission/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
