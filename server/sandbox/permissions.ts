@@ -40,10 +40,11 @@ const calendarsReadBasic = {
   delegatedOtherUser: ['Calendars.Read.Shared', 'Calendars.ReadWrite.Shared'],
   application: ['Calendars.ReadBasic', 'Calendars.Read', 'Calendars.ReadWrite'],
 } as const;
+/** event-delta's table names Calendars.Read as least privileged, and Calendars.ReadBasic among the higher ones. */
 const calendarsRead = {
-  delegated: ['Calendars.Read', 'Calendars.ReadWrite'],
+  delegated: ['Calendars.Read', 'Calendars.ReadBasic', 'Calendars.ReadWrite'],
   delegatedOtherUser: ['Calendars.Read.Shared', 'Calendars.ReadWrite.Shared'],
-  application: ['Calendars.Read', 'Calendars.ReadWrite'],
+  application: ['Calendars.Read', 'Calendars.ReadBasic', 'Calendars.ReadWrite'],
 } as const;
 const calendarsWrite = { delegated: ['Calendars.ReadWrite'], delegatedOtherUser: ['Calendars.ReadWrite.Shared'], application: ['Calendars.ReadWrite'] } as const;
 const userRead = { delegated: ['User.Read', 'User.ReadBasic.All', 'User.Read.All'], delegatedOtherUser: ['User.ReadBasic.All', 'User.Read.All'], application: ['User.Read.All'] } as const;
@@ -118,12 +119,14 @@ export const routePermissions: readonly RoutePermission[] = [
 ];
 
 /**
- * The permissions of a subscription, by the resource it watches (subscription-post-subscriptions): read permissions
- * only; the Outlook `.Shared` scopes do not reach change notifications, so a user subscribes to their own mailbox.
+ * The permissions of a subscription, by the resource it watches (subscription-post-subscriptions): "Creating a
+ * subscription requires read scope to the resource", and Graph's subscriptions do not take a write permission where a
+ * read one is needed, so `Calendars.ReadWrite` alone cannot watch events. The Outlook `.Shared` scopes do not reach
+ * change notifications either: a user subscribes to their own mailbox only.
  */
 export const subscriptionPermissions: Readonly<Record<'message' | 'event', Pick<RoutePermission, 'delegated' | 'application'>>> = {
-  message: { delegated: ['Mail.ReadBasic', 'Mail.Read', 'Mail.ReadWrite'], application: ['Mail.ReadBasic.All', 'Mail.Read', 'Mail.ReadWrite'] },
-  event: { delegated: ['Calendars.Read', 'Calendars.ReadWrite'], application: ['Calendars.Read', 'Calendars.ReadWrite'] },
+  message: { delegated: ['Mail.ReadBasic', 'Mail.Read'], application: ['Mail.ReadBasic', 'Mail.ReadBasic.All', 'Mail.Read'] },
+  event: { delegated: ['Calendars.Read'], application: ['Calendars.Read'] },
 };
 
 /** Every delegated scope the table names: what the sandbox's identity can grant on Graph. */

@@ -105,11 +105,14 @@ describe('enforcement', () => {
     expectDenied(await (await as(['Calendars.ReadWrite']))('GET', `/v1.0/users/${demoUsers.elenaAe}/events`), 'ErrorAccessDenied');
   });
 
-  it('calendarView: the view needs Calendars.ReadBasic, its delta Calendars.Read', async () => {
-    const basic = await as(['Calendars.ReadBasic']);
-    expect((await basic('GET', `/v1.0/me/calendarView?${window}`)).status).toBe(200);
-    expectDenied(await basic('GET', `/v1.0/me/calendarView/delta?${window}`), 'ErrorAccessDenied');
+  it('calendarView: the view and its delta need a Calendars permission', async () => {
+    const mailOnly = await as(['Mail.ReadWrite']);
+    expectDenied(await mailOnly('GET', `/v1.0/me/calendarView?${window}`), 'ErrorAccessDenied');
+    expectDenied(await mailOnly('GET', `/v1.0/me/calendarView/delta?${window}`), 'ErrorAccessDenied');
+    expect((await (await as(['Calendars.ReadBasic']))('GET', `/v1.0/me/calendarView?${window}`)).status).toBe(200);
     expect((await (await as(['Calendars.Read']))('GET', `/v1.0/me/calendarView/delta?${window}`)).status).toBe(200);
+    expectDenied(await (await as(['Calendars.Read']))('GET', `/v1.0/users/${demoUsers.elenaAe}/calendarView?${window}`), 'ErrorAccessDenied');
+    expect((await (await as(['Calendars.Read.Shared']))('GET', `/v1.0/users/${demoUsers.elenaAe}/calendarView?${window}`)).status).toBe(200);
   });
 
   it('getSchedule: needs Calendars.ReadBasic or more', async () => {
@@ -138,12 +141,13 @@ describe('enforcement', () => {
     expectDenied(await h.graph('PATCH', `/v1.0/users/${demoUsers.antonAe}/mailboxSettings`, { timeZone: 'UTC' }), 'ErrorAccessDenied');
   });
 
-  it('subscriptions: the subscribed resource decides (ExtensionError)', async () => {
+  it('subscriptions: the read permission of the subscribed resource, not a write one (ExtensionError)', async () => {
     const body = { changeType: 'created', notificationUrl: 'https://receiver.test/notify', resource: 'me/events', expirationDateTime: '2026-11-24T08:00:00Z' };
     const r = await (await as(['Calendars.ReadBasic', 'Mail.Read']))('POST', '/v1.0/subscriptions', body);
     expectDenied(r, 'ExtensionError');
     expect(r.body.error.message).toBe('Operation: Create; Exception: [Status Code: Forbidden; Reason: Access denied]');
-    expectDenied(await (await as(['Calendars.Read']))('POST', '/v1.0/subscriptions', { ...body, resource: 'me/messages' }), 'ExtensionError');
+    expectDenied(await (await as(['Calendars.ReadWrite']))('POST', '/v1.0/subscriptions', body), 'ExtensionError');
+    expectDenied(await (await as(['Calendars.Read', 'Mail.ReadWrite']))('POST', '/v1.0/subscriptions', { ...body, resource: 'me/messages' }), 'ExtensionError');
   });
 
   it('checks each request of a $batch on its own', async () => {

@@ -30,10 +30,10 @@ export interface Recorder {
 }
 
 /**
- * Delegated Graph scopes the user tokens of the contract tests carry: enough for every /me route the scenario calls,
- * and for other users' profiles (the documented examples read them).
+ * Delegated Graph scopes the user tokens of the contract tests carry: enough for every /me route the scenario calls
+ * (subscriptions take the read scopes), and for other users' profiles (the documented examples read them).
  */
-export const userScopes = ['User.Read', 'User.ReadBasic.All', 'Mail.ReadWrite', 'Mail.Send', 'Calendars.ReadWrite', 'MailboxSettings.ReadWrite'];
+export const userScopes = ['User.Read', 'User.ReadBasic.All', 'Mail.Read', 'Mail.ReadWrite', 'Mail.Send', 'Calendars.Read', 'Calendars.ReadWrite', 'MailboxSettings.ReadWrite'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
