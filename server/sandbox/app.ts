@@ -1,11 +1,12 @@
 // The sandbox's HTTP front: one fastify app serving Graph v1.0 (/v1.0), the identity endpoints (/{tenant}/...),
 // and the sandbox's own pages (/sandbox). It normalises Graph URL forms before routing, answers browsers' CORS as
-// Graph does, authenticates Graph calls, applies throttling and injected faults, logs every request, and answers
-// errors in Graph's shape.
+// Graph does, authenticates Graph calls, checks each route's permissions (./permissions), applies throttling and
+// injected faults, logs every request, and answers errors in Graph's shape.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { GraphError, graphErrorBody, resourceNotFound } from './graph-error';
+import { checkRoutePermission, permissionOf, type RoutePermission } from './permissions';
 import type { Sandbox, GraphCaller } from './sandbox';
 
 export type SandboxApp = FastifyInstance;
@@ -17,6 +18,10 @@ declare module 'fastify' {
     /** The mailbox (user id) a Graph request targets, when it targets one. */
     mailbox: string | null;
     startedAt: bigint;
+  }
+  interface FastifyContextConfig {
+    /** The Graph permissions the route accepts (./permissions), set when a /v1.0 route is registered. */
+    graphPermission?: RoutePermission;
   }
 }
 
@@ -59,6 +64,17 @@ export async function buildSandboxApp(sb: Sandbox, options: SandboxAppOptions = 
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
+  // Every Graph route has a row in the permission table (but $batch, whose requests are checked one by one).
+  app.addHook('onRoute', (route) => {
+    if (!route.url.toLowerCase().startsWith('/v1.0/') || route.url.toLowerCase() === '/v1.0/$batch') return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      const rule = permissionOf(method, route.url);
+      if (!rule) throw new Error(`The sandbox's permission table has no row for ${method} ${route.url} (server/sandbox/permissions.ts).`);
+      route.config = { ...route.config, graphPermission: rule };
+    }
+  });
+
   app.decorateRequest('graphCaller', null);
   app.decorateRequest('mailbox', null);
   app.decorateRequest('startedAt', 0n);
@@ -90,6 +106,8 @@ export async function buildSandboxApp(sb: Sandbox, options: SandboxAppOptions = 
     const caller = await sb.identity.authenticateGraphRequest(headerValue(request, 'authorization'));
     request.graphCaller = caller;
     request.mailbox = mailboxOf(sb, request.url, caller);
+    const rule = request.routeOptions.config.graphPermission;
+    if (rule) checkRoutePermission(rule, caller, request.mailbox);
     const release = await sb.faults.admit({ caller, mailbox: request.mailbox, method: request.method, url: request.url });
     reply.raw.once('close', release);
   });

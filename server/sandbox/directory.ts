@@ -1,6 +1,7 @@
 // The sandbox tenant's directory: users from the seed file (server/sandbox/seed/demo-tenant.json) with their manager
 // and mailbox settings (time zones as IANA or Windows names, working hours, automatic replies; Graph's defaults for the
-// rest). People outside the tenant (the leads) have no mailbox here. Imports: zod, ../clock, ./graph-error, ./odata.
+// rest). People outside the tenant (the leads) have no mailbox here. Imports: zod, ../clock, ./graph-error, ./odata,
+// ./permissions.
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -8,6 +9,7 @@ import demoTenantJson from './seed/demo-tenant.json';
 import { systemClock, type Clock } from '../clock';
 import { badRequest, userNotFound } from './graph-error';
 import type { Json, JsonObject } from './odata';
+import { tableApplicationRoles } from './permissions';
 
 const dateTimeTimeZone = z.strictObject({ dateTime: z.string(), timeZone: z.string() });
 const automaticReplies = z.strictObject({
@@ -56,7 +58,13 @@ export const tenantSeedSchema = z.strictObject({
   domain: z.string(),
   displayName: z.string(),
   apps: z.strictObject({
-    server: z.strictObject({ displayName: z.string(), clientId: z.guid(), clientSecret: z.string().min(16), applicationPermissions: z.array(z.string()) }),
+    server: z.strictObject({
+      displayName: z.string(),
+      clientId: z.guid(),
+      clientSecret: z.string().min(16),
+      // Application permissions on Graph, as named in the sandbox's permission table.
+      applicationPermissions: z.array(z.string().refine((p) => tableApplicationRoles.includes(p), { error: (i) => `'${String(i.input)}' is not an application permission any sandbox route accepts (${tableApplicationRoles.join(', ')})` })),
+    }),
     api: z.strictObject({ displayName: z.string(), clientId: z.guid(), identifierUri: z.string(), scopes: z.array(z.string()) }),
     addin: z.strictObject({ displayName: z.string(), clientId: z.guid(), redirectUris: z.array(z.string()) }),
   }),

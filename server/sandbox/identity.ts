@@ -8,6 +8,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type KeyLike } from 'jose';
 import type { Directory, SeedUser, TenantSeed } from './directory';
 import { unauthorized } from './graph-error';
+import { tableDelegatedScopes } from './permissions';
 import type { GraphCaller } from './sandbox';
 import type { SandboxClock } from './sandbox-clock';
 
@@ -235,11 +236,11 @@ async function loadOrCreateKey(dataDir: string | undefined): Promise<StoredKey> 
 }
 
 const oidcScopes = new Set(['openid', 'profile', 'email', 'offline_access']);
-/** Graph's delegated permissions the sandbox grants (admin consent is assumed in the demo tenant). */
-const graphDelegatedScopes = [
-  'User.Read', 'User.ReadBasic.All', 'User.Read.All', 'Mail.Read', 'Mail.ReadBasic', 'Mail.ReadWrite', 'Mail.Send',
-  'Calendars.Read', 'Calendars.ReadWrite', 'MailboxSettings.Read', 'MailboxSettings.ReadWrite', 'People.Read', 'Contacts.Read',
-];
+/**
+ * Graph's delegated permissions the sandbox grants (admin consent is assumed in the demo tenant): every scope the
+ * permission table (./permissions) accepts, and a few a client may ask for that no sandbox route needs.
+ */
+const graphDelegatedScopes = [...new Set([...tableDelegatedScopes, 'User.ReadWrite', 'MailboxSettings.ReadWrite', 'People.Read', 'Contacts.Read'])];
 const minutes = 60 * 1000;
 const codeLifetimeMs = 10 * minutes;
 const signInLifetimeMs = 10 * minutes;

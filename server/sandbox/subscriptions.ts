@@ -8,9 +8,10 @@ import { constants, createCipheriv, createHmac, publicEncrypt, randomBytes, rand
 import type { Change, ChangeFeed, ChangeType, ItemKind } from './change-feed';
 import type { Directory } from './directory';
 import type { Faults } from './faults';
-import { GraphError, accessDenied, badRequest, userNotFound } from './graph-error';
+import { GraphError, badRequest, userNotFound } from './graph-error';
 import { newChangeKey } from './ids';
 import { project, type JsonObject } from './odata';
+import { checkSubscriptionPermission } from './permissions';
 import type { GraphCaller } from './sandbox';
 import type { SandboxClock } from './sandbox-clock';
 
@@ -303,11 +304,8 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
       folder = rest[1];
     } else if ((lower.length === 1 && lower[0] === 'events') || (lower.length === 2 && lower[0] === 'calendar' && lower[1] === 'events')) kind = 'event';
     else throw unsupported();
-    // Permissions: an app needs Mail.Read / Calendars.Read (or ReadWrite); a user may watch only their own mailbox.
-    const family = kind === 'message' ? 'Mail' : 'Calendars';
-    const granted = caller.userId === null ? caller.roles : caller.scopes;
-    if (!granted.some((p) => p === `${family}.Read` || p === `${family}.ReadWrite` || p === `${family}.ReadBasic`)) throw accessDenied();
-    if (caller.userId !== null && caller.userId.toLowerCase() !== userId.toLowerCase()) throw accessDenied();
+    // Permissions by resource (../permissions); a user may watch only their own mailbox.
+    checkSubscriptionPermission(caller, kind, userId, 'Create');
     const folderId = folder !== null && options.folderIdOf ? options.folderIdOf(userId, folder) : null;
     return { userId, kind, folder, folderId };
   };
@@ -391,10 +389,11 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
     byUser.get(sub.target.userId.toLowerCase())?.delete(sub);
   };
 
-  /** A live subscription the caller's app owns, or Graph's 404. */
-  const owned = (caller: GraphCaller, id: string): SubscriptionRecord => {
+  /** A live subscription the caller's app owns, or Graph's 404; 403 when the token lost the resource's permission. */
+  const owned = (caller: GraphCaller, id: string, operation: 'Get' | 'Update' | 'Delete' | 'Reauthorize'): SubscriptionRecord => {
     const sub = subscriptions.get(id.toLowerCase());
     if (!sub || sub.applicationId !== caller.appId || sub.expirationDateTime.getTime() <= clock.now().getTime()) throw subscriptionNotFound();
+    checkSubscriptionPermission(caller, sub.target.kind, sub.target.userId, operation);
     return sub;
   };
 
@@ -654,7 +653,7 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
       index(sub);
       return sub;
     },
-    get: owned,
+    get: (caller, id) => owned(caller, id, 'Get'),
     list(caller) {
       const now = clock.now().getTime();
       return [...subscriptions.values()].filter(
@@ -662,7 +661,7 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
       );
     },
     async update(caller, id, rawBody) {
-      const sub = owned(caller, id);
+      const sub = owned(caller, id, 'Update');
       const body = asBody(rawBody);
       for (const k of Object.keys(body)) {
         if (k.startsWith('@odata.')) continue;
@@ -684,10 +683,10 @@ export function createSubscriptionService(options: SubscriptionServiceOptions): 
       return sub;
     },
     delete(caller, id) {
-      unindex(owned(caller, id));
+      unindex(owned(caller, id, 'Delete'));
     },
     reauthorize(caller, id) {
-      const sub = owned(caller, id);
+      const sub = owned(caller, id, 'Reauthorize');
       sub.reauthorizationSent = nearExpiry(sub.expirationDateTime);
     },
     toGraph: (s) => ({

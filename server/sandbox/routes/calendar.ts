@@ -7,11 +7,11 @@
 // ./directory.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { calendarChangeKeyOf, calendarIdOf, eventNotFound, isWellFormedItemId, invalidIdMalformed, type RenderOptions, type ResponseAction } from '../calendar';
-import { GraphError, accessDenied, syncStateNotFound } from '../graph-error';
+import { GraphError, syncStateNotFound } from '../graph-error';
 import { invalidUser } from '../mail';
 import { nextLink, orderItems, pageOf, parseQueryOptions, project, type Json, type JsonObject } from '../odata';
 import { filterItems, type FilterTypeInfo } from '../odata-filter';
-import type { GraphCaller, Sandbox } from '../sandbox';
+import type { Sandbox } from '../sandbox';
 import { actionParameters, computeSchedule, instantOfQuery, readScheduleQuery, renderZoneOf, requestBodyRead, utcZone, type RenderZone } from '../schedule';
 import { requestUrl } from './directory';
 
@@ -64,21 +64,6 @@ function applied(reply: FastifyReply, prefs: Preferences, extra: string[] = []):
   if (prefs.bodyType) values.push(`outlook.body-content-type="${prefs.bodyType}"`);
   if (values.length > 0) void reply.header('Preference-Applied', values.join(', '));
   return { zone: prefs.zone, bodyType: prefs.bodyType };
-}
-
-/** Application permissions for calendars; a delegated token reaches only its own mailbox (as the mail routes). */
-function authorize(caller: GraphCaller | null, mailbox: string, need: 'basic' | 'read' | 'write'): void {
-  if (!caller) return;
-  if (caller.userId !== null) {
-    if (caller.userId.toLowerCase() !== mailbox.toLowerCase()) throw accessDenied();
-    return;
-  }
-  const roles = new Set(caller.roles);
-  const ok =
-    roles.has('Calendars.ReadWrite') ||
-    (need !== 'write' && roles.has('Calendars.Read')) ||
-    (need === 'basic' && roles.has('Calendars.ReadBasic'));
-  if (!ok) throw accessDenied();
 }
 
 function queryValue(query: Record<string, unknown>, name: string): string | null {
@@ -137,11 +122,11 @@ function stringParameter(value: Json | undefined, name: string, operation: strin
 export function registerCalendarRoutes(app: FastifyInstance, sb: Sandbox): void {
   const base = () => sb.baseUrl();
 
-  const mailbox = (request: FastifyRequest<{ Params: UserParams }>, need: 'basic' | 'read' | 'write'): string => {
+  /** The mailbox a request targets (its permissions were checked by the app, ../permissions). */
+  const mailbox = (request: FastifyRequest<{ Params: UserParams }>): string => {
     const key = request.params.user ?? request.graphCaller?.userId ?? '';
     const user = sb.directory.find(key);
     if (!user) throw invalidUser(key);
-    authorize(request.graphCaller, user.id, need);
     return user.id;
   };
 
@@ -212,33 +197,33 @@ export function registerCalendarRoutes(app: FastifyInstance, sb: Sandbox): void 
 
   for (const prefix of ['/v1.0/users/:user', '/v1.0/me']) {
     app.get<{ Params: UserParams }>(`${prefix}/calendar`, (request, reply) => {
-      const userId = mailbox(request, 'basic');
+      const userId = mailbox(request);
       const q = parseQueryOptions(request.query as Record<string, unknown>);
       return reply.send({ '@odata.context': `${base()}/v1.0/$metadata#users('${userId}')/calendar/$entity`, ...project(calendarEntity(userId), q.select) });
     });
 
     app.get<{ Params: UserParams }>(`${prefix}/calendars`, (request, reply) => {
-      const userId = mailbox(request, 'basic');
+      const userId = mailbox(request);
       const q = parseQueryOptions(request.query as Record<string, unknown>);
       return reply.send({ '@odata.context': `${base()}/v1.0/$metadata#users('${userId}')/calendars`, value: [project(calendarEntity(userId), q.select)] });
     });
 
     app.get<{ Params: UserParams & { calendarId: string } }>(`${prefix}/calendars/:calendarId`, (request, reply) => {
-      const userId = mailbox(request, 'basic');
+      const userId = mailbox(request);
       if (request.params.calendarId !== calendarIdOf(userId)) throw eventNotFound();
       const q = parseQueryOptions(request.query as Record<string, unknown>);
       return reply.send({ '@odata.context': `${base()}/v1.0/$metadata#users('${userId}')/calendars/$entity`, ...project(calendarEntity(userId), q.select) });
     });
 
     app.get<{ Params: UserParams }>(`${prefix}/events`, async (request, reply) => {
-      const userId = mailbox(request, 'read');
+      const userId = mailbox(request);
       const render = applied(reply, preferences(request));
       const q = parseQueryOptions(request.query as Record<string, unknown>);
       return collection(request, sb.calendar.listEvents(userId, render), context(userId, 'events', q.select, false));
     });
 
     app.post<{ Params: UserParams }>(`${prefix}/events`, async (request, reply) => {
-      const userId = mailbox(request, 'write');
+      const userId = mailbox(request);
       const render = applied(reply, preferences(request));
       const event = sb.calendar.createEvent(userId, request.body as JsonObject, render);
       return reply.code(201).send({ '@odata.context': context(userId, 'events', null, true), ...event });
@@ -246,7 +231,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sb: Sandbox): void 
 
     for (const path of ['events', 'calendarView']) {
       app.get<{ Params: EventParams }>(`${prefix}/${path}/:eventId`, async (request, reply) => {
-        const userId = mailbox(request, 'read');
+        const userId = mailbox(request);
         const id = eventId(request);
         const render = applied(reply, preferences(request));
         return single(request, userId, sb.calendar.getEvent(userId, id, render));
@@ -255,7 +240,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sb: Sandbox): void 
 
     // The occurrences and exceptions of a series master in a window (https://learn.microsoft.com/graph/api/event-list-instances).
     app.get<{ Params: EventParams }>(`${prefix}/events/:eventId/instances`, async (request, reply) => {
-      const userId = mailbox(request, 'read');
+      const userId = mailbox(request);
       const id = eventId(request);
       const prefs = preferences(request);
       const render = applied(reply, prefs);
@@ -266,7 +251,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sb: Sandbox): void 
     });
 
     app.patch<{ Params: EventParams }>(`${prefix}/events/:eventId`, async (request, reply) => {
-      const userId = mailbox(request, 'write');
+      const userId = mailbox(request);
       const id = eventId(request);
       const render = applied(reply, preferences(request));
       const event = sb.calendar.updateEvent(userId, id, request.body as JsonObject, render);
@@ -274,14 +259,14 @@ export function registerCalendarRoutes(app: FastifyInstance, sb: Sandbox): void 
     });
 
     app.delete<{ Params: EventParams }>(`${prefix}/events/:eventId`, async (request, reply) => {
-      const userId = mailbox(request, 'write');
+      const userId = mailbox(request);
       sb.calendar.deleteEvent(userId, eventId(request));
       return reply.code(204).send();
     });
 
     for (const action of ['accept', 'decline', 'tentativelyAccept'] as const) {
       app.post<{ Params: EventParams }>(`${prefix}/events/:eventId/${action}`, async (request, reply) => {
-        const userId = mailbox(request, 'write');
+        const userId = mailbox(request);
         const id = eventId(request);
         const p = actionParameters(request.body, action, respondKnown[action]);
         const sendResponse = p['sendResponse'];
@@ -302,7 +287,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sb: Sandbox): void 
     }
 
     app.post<{ Params: EventParams }>(`${prefix}/events/:eventId/cancel`, async (request, reply) => {
-      const userId = mailbox(request, 'write');
+      const userId = mailbox(request);
       const id = eventId(request);
       const p = actionParameters(request.body, 'cancel', { comment: 'comment' });
       sb.calendar.cancelEvent(userId, id, stringParameter(p['comment'], 'comment', 'cancel'));
@@ -310,7 +295,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sb: Sandbox): void 
     });
 
     app.get<{ Params: UserParams }>(`${prefix}/calendarView`, async (request, reply) => {
-      const userId = mailbox(request, 'read');
+      const userId = mailbox(request);
       const prefs = preferences(request);
       const render = applied(reply, prefs);
       const w = windowOf(request.query as Record<string, unknown>, prefs.zone ?? utcZone);
@@ -320,7 +305,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sb: Sandbox): void 
     });
 
     app.get<{ Params: UserParams }>(`${prefix}/calendarView/delta`, async (request, reply) => {
-      const userId = mailbox(request, 'read');
+      const userId = mailbox(request);
       const query = request.query as Record<string, unknown>;
       const q = parseQueryOptions(query);
       checkSelect(q.select);
@@ -361,7 +346,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sb: Sandbox): void 
     });
 
     app.post<{ Params: UserParams }>(`${prefix}/calendar/getSchedule`, async (request, reply) => {
-      const userId = mailbox(request, 'basic');
+      const userId = mailbox(request);
       const prefs = preferences(request);
       applied(reply, { ...prefs, bodyType: null });
       const query = readScheduleQuery(request.body);

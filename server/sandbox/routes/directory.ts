@@ -3,7 +3,7 @@
 // GET /mailboxSettings/{property}, and the same under /me for a delegated token. Imports: fastify, ../directory, ../odata.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { mailboxSettingsProperties, singleUserOnlyProperties, type SeedUser } from '../directory';
-import { GraphError, accessDenied, badRequest, userNotFound } from '../graph-error';
+import { GraphError, badRequest, userNotFound } from '../graph-error';
 import { orderItems, pageOf, nextLink, parseQueryOptions, project, type Json, type JsonObject } from '../odata';
 import type { Sandbox } from '../sandbox';
 
@@ -146,10 +146,6 @@ export function registerDirectoryRoutes(app: FastifyInstance, sb: Sandbox): void
 
     app.patch<{ Params: Partial<Params> }>(`${prefix}/mailboxSettings`, (request, reply) => {
       const user = target(request);
-      if (request.graphCaller && request.graphCaller.userId === null && !request.graphCaller.roles.includes('MailboxSettings.ReadWrite')) {
-        // Baton's app registration only reads mailbox settings; the sandbox's own pages change them.
-        throw accessDenied();
-      }
       const updated = sb.directory.updateMailboxSettings(user.id, (request.body ?? {}) as Record<string, unknown>);
       return reply.send({ '@odata.context': `${sb.baseUrl()}/v1.0/$metadata#Users('${user.id}')/mailboxSettings`, ...(updated as unknown as JsonObject) });
     });

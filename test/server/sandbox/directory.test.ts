@@ -155,7 +155,8 @@ describe('sandbox directory', () => {
     const r = await h.graph('GET', `/v1.0/users/${demoUsers.antonAe}/nonsense`);
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('BadRequest');
-    const bad = await h.graph('PATCH', `/v1.0/users/${demoUsers.antonAe}/mailboxSettings`, '{"timeZone": ');
+    const settingsWriter = await h.userToken(demoUsers.antonAe, ['MailboxSettings.ReadWrite']);
+    const bad = await h.graph('PATCH', '/v1.0/me/mailboxSettings', '{"timeZone": ', { authorization: `Bearer ${settingsWriter}` });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/JSON/);
   });

@@ -14,6 +14,8 @@ export interface SandboxHarness {
   sb: Sandbox;
   app: SandboxApp;
   appToken: string;
+  /** A delegated Graph token for a demo user with exactly `scopes`, as the add-in would hold it. */
+  userToken(userId: string, scopes: readonly string[]): Promise<string>;
   graph(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<GraphAnswer>;
   close(): Promise<void>;
 }
@@ -41,6 +43,9 @@ export async function startSandboxHarness(options: SandboxOptions & { start?: Da
     sb,
     app,
     appToken,
+    async userToken(userId, scopes) {
+      return (await sb.identity.issueUserToken(userId, { audience: 'https://graph.microsoft.com', scopes, clientId: sb.tenant.apps.addin.clientId })).accessToken;
+    },
     async graph(method, url, body, headers = {}) {
       const res = await app.inject({
         method,

@@ -29,8 +29,11 @@ export interface Recorder {
   asUser(userId: string): Promise<GraphCall>;
 }
 
-/** Delegated Graph scopes the add-in's user tokens carry in the contract tests. */
-export const userScopes = ['User.Read', 'Mail.ReadWrite', 'Mail.Send', 'Calendars.ReadWrite', 'MailboxSettings.Read'];
+/**
+ * Delegated Graph scopes the user tokens of the contract tests carry: enough for every /me route the scenario calls
+ * (subscriptions take the read scopes), and for other users' profiles (the documented examples read them).
+ */
+export const userScopes = ['User.Read', 'User.ReadBasic.All', 'Mail.Read', 'Mail.ReadWrite', 'Mail.Send', 'Calendars.Read', 'Calendars.ReadWrite', 'MailboxSettings.ReadWrite'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
