@@ -297,7 +297,7 @@ async function writeBatch(
     };
 
     const domains = [...new Set(batch.map((c) => c.fields.webDomain).filter((d): d is string => d !== null))];
-    const fresh = judge(batch, await store.findMatches(batch.map((c) => c.fields.email), domains));
+    const fresh = judge(batch, await store.findMatches(batch.map((c) => c.fields.email), domains, { domainOwnerOtherThan: owner.sdrId }));
     if (fresh.length === 0) return outcome;
 
     const inserted = await insertLeadBatch(

@@ -65,6 +65,13 @@ export function embeddedInstanceOf(db: Db): PGlite | undefined {
   return embeddedInstances.get(db);
 }
 
+/**
+ * The embedded database's page cache. PGlite touches all of it at start, so PostgreSQL's default (128 MB) put ~100 MB
+ * more in the process's memory from the first query on; 32 MB holds a team's working set, and pages beyond it are
+ * read from the data folder through the operating system's file cache.
+ */
+const embeddedSharedBuffers = '32MB';
+
 export async function openDatabase(target: DatabaseTarget): Promise<OpenedDatabase> {
   if (target.databaseUrl) {
     pg.types.setTypeParser(PG_DATE_OID, (v: string) => v);
@@ -83,6 +90,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenedDataba
     dataDir,
     extensions: { pg_trgm },
     parsers: { [types.INT8]: (v: string) => v, [types.DATE]: (v: string) => v },
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${embeddedSharedBuffers}`],
     ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });

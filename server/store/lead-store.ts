@@ -41,8 +41,12 @@ export interface LeadStore {
   create(lead: NewLead, audit: Omit<AuditEntry, 'entityId'>): Promise<Lead>;
   get(id: string): Promise<Lead | undefined>;
   search(query: LeadSearch): Promise<{ items: Lead[]; hasMore: boolean }>;
-  /** Leads with this email, or (when given) this company domain, with their owner's name. */
-  findMatches(emails: readonly string[], domains: readonly string[]): Promise<ExistingLeadMatch[]>;
+  /**
+   * Leads with one of these emails, or one of these company domains, with their owner's name. With
+   * `domainOwnerOtherThan`, a lead found only by its domain is left out when that user owns it (judgeDuplicate
+   * ignores those: an import of many leads of one company would otherwise fetch them all again for every batch).
+   */
+  findMatches(emails: readonly string[], domains: readonly string[], options?: { domainOwnerOtherThan?: string }): Promise<ExistingLeadMatch[]>;
   updateFields(id: string, expectedVersion: number, fields: LeadFields, now: Date): Promise<WriteOutcome>;
   transition(id: string, expectedVersion: number, change: LeadChange, audit: AuditEntry): Promise<WriteOutcome>;
   auditTrail(entity: 'lead' | 'handoff', id: string): Promise<AuditEntry[]>;
@@ -214,18 +218,20 @@ export function createLeadStore(db: Kysely<Database>): LeadStore {
       return { items: rows.slice(0, limit).map(leadFromRow), hasMore: rows.length > limit };
     },
 
-    async findMatches(emails, domains) {
+    async findMatches(emails, domains, options = {}) {
       if (emails.length === 0 && domains.length === 0) return [];
+      // One array parameter per list (`= any`), however many values: one short statement to compile and plan.
+      const byEmail = sql<boolean>`leads.email = any(${[...emails]}::text[])`;
+      const otherOwner = options.domainOwnerOtherThan;
+      const byDomain =
+        otherOwner === undefined
+          ? sql<boolean>`leads.web_domain = any(${[...domains]}::text[])`
+          : sql<boolean>`(leads.web_domain = any(${[...domains]}::text[]) and leads.owner_id <> ${otherOwner}::uuid)`;
       const rows = await db
         .selectFrom('leads')
         .innerJoin('users', 'users.id', 'leads.owner_id')
         .select(['leads.id', 'leads.email', 'leads.web_domain', 'leads.owner_id', 'users.display_name'])
-        .where((eb) =>
-          eb.or([
-            ...(emails.length > 0 ? [eb('leads.email', 'in', [...emails])] : []),
-            ...(domains.length > 0 ? [eb('leads.web_domain', 'in', [...domains])] : []),
-          ]),
-        )
+        .where((eb) => eb.or([...(emails.length > 0 ? [byEmail] : []), ...(domains.length > 0 ? [byDomain] : [])]))
         .execute();
       return rows.map((r) => ({ leadId: r.id, email: r.email, webDomain: r.web_domain, ownerId: r.owner_id, ownerName: r.display_name }));
     },

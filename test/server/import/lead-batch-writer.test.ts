@@ -132,6 +132,34 @@ describe('insertLeadBatch', () => {
     const { items } = await store.search({ scope: { kind: 'all' }, prefix: '', limit: 10, offset: 0 });
     expect(items.map((l) => l.email)).toEqual(['taken@nasty.example']);
   });
+  it('refuses a COPY batch whose team, SDR or actor does not exist, as the foreign keys always did', async () => {
+    const copyTo = embeddedInstanceOf(tdb.db);
+    if (!copyTo) return;
+    const ghost = '00000000-0000-4000-8000-000000000000';
+    const good = { teamId: 'north', sdrId: p.sdr1.id, actorId: p.sdr1.id, now, audit, copyTo };
+    for (const context of [{ ...good, teamId: 'nowhere' }, { ...good, sdrId: ghost }, { ...good, actorId: ghost }]) {
+      await expect(
+        tdb.db.transaction().execute((trx) => insertLeadBatch(trx, [leadFields({ email: 'ghost@nasty.example' })], context)),
+      ).rejects.toThrow(/violates foreign key constraint/);
+    }
+    const { items } = await store.search({ scope: { kind: 'all' }, prefix: '', limit: 10, offset: 0 });
+    expect(items).toEqual([]);
+  });
+
+  it('leaves the foreign key checks on for what the transaction writes after a COPY batch', async () => {
+    const copyTo = embeddedInstanceOf(tdb.db);
+    if (!copyTo) return;
+    const context = { teamId: 'north', sdrId: p.sdr1.id, actorId: p.sdr1.id, now, audit, copyTo };
+    await expect(
+      tdb.db.transaction().execute(async (trx) => {
+        await insertLeadBatch(trx, [leadFields({ email: 'first@nasty.example' })], context);
+        await trx
+          .insertInto('audit_log')
+          .values({ entity: 'lead', entity_id: '00000000-0000-4000-8000-000000000000', actor_id: '00000000-0000-4000-8000-000000000001', at: now, to_state: 'new' })
+          .execute();
+      }),
+    ).rejects.toThrow(/violates foreign key constraint/);
+  });
 });
 
 describe('COPY text format', () => {

@@ -96,6 +96,20 @@ describe('lead store', () => {
     expect(await store.findMatches([], [])).toEqual([]);
   });
 
+  it("leaves out a lead found only by a domain the given user owns, never one found by its email", async () => {
+    const mine = await addLead('Jane Doe', 'Acme', 'jane@acme.com');
+    const theirs = await addLead('John Roe', 'Acme', 'john@acme.com', 'north', p.sdr2.id);
+    const sorted = (ms: { email: string }[]) => [...ms].sort((a, b) => a.email.localeCompare(b.email));
+    expect(sorted(await store.findMatches([], ['acme.com'], { domainOwnerOtherThan: p.sdr1.id }))).toEqual([
+      { leadId: theirs.id, email: 'john@acme.com', webDomain: 'acme.com', ownerId: p.sdr2.id, ownerName: 'Sid' },
+    ]);
+    expect(sorted(await store.findMatches(['jane@acme.com'], ['acme.com'], { domainOwnerOtherThan: p.sdr1.id }))).toEqual([
+      { leadId: mine.id, email: 'jane@acme.com', webDomain: 'acme.com', ownerId: p.sdr1.id, ownerName: 'Sara' },
+      { leadId: theirs.id, email: 'john@acme.com', webDomain: 'acme.com', ownerId: p.sdr2.id, ownerName: 'Sid' },
+    ]);
+    expect(await store.findMatches(['jane@acme.com'], [], { domainOwnerOtherThan: p.sdr1.id })).toHaveLength(1);
+  });
+
   it('refuses an update based on a stale version and keeps the newer data', async () => {
     const lead = await addLead('Jane Doe', 'Acme', 'jane@acme.com');
     const v2 = await store.updateFields(lead.id, 1, leadFields({ email: 'jane@acme.com', contactName: 'Jane D.' }), at);
