@@ -162,6 +162,24 @@ describe('notification store: queue', () => {
     expect(await store.counts()).toEqual({ pending: 1, processed: 0 });
   });
 
+  it('lets requests being stored go first: a claim or a completion made meanwhile waits for them', async () => {
+    await fill(1);
+    const [held] = await store.claim({ workerId: 'w', now: t0, leaseMs: 30_000, limit: 10 });
+    const stored = store.enqueue([change(p.ae2.id, 7)], t0);
+    const [claimed, completed] = await Promise.all([
+      store.claim({ workerId: 'w', now: t0, leaseMs: 30_000, limit: 10 }),
+      store.complete([held?.id ?? ''], { now: t0, outcome: 'done', workerId: 'w' }),
+    ]);
+    expect(await stored).toBe(1);
+    expect(claimed.map((i) => i.resourceId)).toEqual(['item-7']);
+    expect(completed).toBe(1);
+    const rows = await tdb.db.selectFrom('notification_queue').select(['resource_id', 'processed_at', 'claimed_by']).orderBy('id').execute();
+    expect(rows.map((r) => [r.resource_id, r.processed_at === null, r.claimed_by])).toEqual([
+      ['item-0', false, 'w'],
+      ['item-7', true, 'w'],
+    ]);
+  });
+
   it('claims oldest first, up to the limit, only what is due', async () => {
     await store.enqueue([change(p.ae1.id, 1)], later(1_000));
     await store.enqueue([change(p.ae1.id, 2)], t0);
