@@ -111,6 +111,8 @@ interface PendingInsert {
 
 /** Most rows of several requests put in one INSERT (one request's rows always go together, however many). */
 const maxRowsPerStatement = 5_000;
+/** Longest a claim or a completion waits for the requests being stored, ms. */
+const maxWorkerWaitMs = 250;
 /** Most subscription ids in one lookup (the missing ones, then those about to expire). */
 const maxIdsPerLookup = 1_000;
 
@@ -156,9 +158,20 @@ export function createNotificationStore(db: Kysely<Database>, options: Notificat
   let flushing = false;
   // The receiver goes first: a claim (or a completion outside the worker's transaction) waits until the requests
   // already in hand are stored, so that no request waits behind the worker for the embedded database's one
-  // connection. The worker only waits for a moment when nothing is being stored, which under load comes often.
+  // connection. Such moments come often under load; the wait is capped all the same, so that a receiver that never
+  // stops (PostgreSQL stores while requests keep arriving) cannot hold the worker back.
   let whenStored: (() => void)[] = [];
-  const allStored = (): Promise<void> => (flushing ? new Promise<void>((resolve) => whenStored.push(resolve)) : Promise.resolve());
+  const allStored = (): Promise<void> => {
+    if (!flushing) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, maxWorkerWaitMs);
+      timer.unref();
+      whenStored.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  };
 
   // The rows travel as one JSON parameter (json_to_recordset): no limit on parameters, and PGlite runs it about 1.6
   // times as fast as a VALUES list of 9 parameters a row. Column names are fixed here, values only parameters.

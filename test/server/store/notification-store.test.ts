@@ -289,6 +289,23 @@ onPostgres('notification store: two claimers on two connections to PostgreSQL', 
     expect(got.map((i) => i.id)).toEqual(ids.slice(1));
   });
 
+  it('lets a claim go ahead of requests that take long to store (the worker is held back only so long)', async () => {
+    await fill(1);
+    await sql`create function slow_queue_insert() returns trigger language plpgsql as $$ begin perform pg_sleep(2); return null; end $$`.execute(tdb.db);
+    await sql`create trigger slow_queue_insert before insert on notification_queue for each statement execute function slow_queue_insert()`.execute(tdb.db);
+    try {
+      const order: string[] = [];
+      await Promise.all([
+        store.enqueue([change(p.ae2.id, 7)], t0).then(() => order.push('stored')),
+        store.claim({ workerId: 'w', now: t0, leaseMs: 30_000, limit: 10 }).then((items) => order.push(`claimed ${items.map((i) => i.resourceId ?? '').join()}`)),
+      ]);
+      expect(order).toEqual(['claimed item-0', 'stored']);
+    } finally {
+      await sql`drop trigger slow_queue_insert on notification_queue`.execute(tdb.db);
+      await sql`drop function slow_queue_insert()`.execute(tdb.db);
+    }
+  });
+
   it('hands every item to exactly one of two claimers racing on separate connections', async () => {
     await fill(400);
     const drain = async (s: NotificationStore, workerId: string) => {
