@@ -111,6 +111,10 @@ interface PendingInsert {
 
 /** Most rows of several requests put in one INSERT (one request's rows always go together, however many). */
 const maxRowsPerStatement = 5_000;
+/** Longest a claim or a completion waits for the requests being stored, ms. */
+const maxWorkerWaitMs = 250;
+/** Most subscription ids in one lookup (the missing ones, then those about to expire). */
+const maxIdsPerLookup = 1_000;
 
 function toRow(i: NewQueuedNotification, receivedAt: string): QueueRow {
   return {
@@ -152,6 +156,22 @@ export function createNotificationStore(db: Kysely<Database>, options: Notificat
   // for nobody. On the embedded database every commit is a synchronous write that holds the event loop.
   const waiting: PendingInsert[] = [];
   let flushing = false;
+  // The receiver goes first: a claim (or a completion outside the worker's transaction) waits until the requests
+  // already in hand are stored, so that no request waits behind the worker for the embedded database's one
+  // connection. Such moments come often under load; the wait is capped all the same, so that a receiver that never
+  // stops (PostgreSQL stores while requests keep arriving) cannot hold the worker back.
+  let whenStored: (() => void)[] = [];
+  const allStored = (): Promise<void> => {
+    if (!flushing) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, maxWorkerWaitMs);
+      timer.unref();
+      whenStored.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  };
 
   // The rows travel as one JSON parameter (json_to_recordset): no limit on parameters, and PGlite runs it about 1.6
   // times as fast as a VALUES list of 9 parameters a row. Column names are fixed here, values only parameters.
@@ -165,7 +185,6 @@ export function createNotificationStore(db: Kysely<Database>, options: Notificat
   };
 
   const flush = async (): Promise<void> => {
-    flushing = true;
     while (waiting.length > 0) {
       const group: PendingInsert[] = [];
       let size = 0;
@@ -196,6 +215,9 @@ export function createNotificationStore(db: Kysely<Database>, options: Notificat
       }
     }
     flushing = false;
+    const stored = whenStored;
+    whenStored = [];
+    for (const resume of stored) resume();
   };
 
   return {
@@ -211,14 +233,24 @@ export function createNotificationStore(db: Kysely<Database>, options: Notificat
         else if (hit.value !== null) result.set(id, hit.value);
       }
       if (missing.length === 0) return result;
-      const found = await lookup(missing);
+      // The ids due to expire within half a period are looked up again with the missing ones: their expiries fall
+      // together, so one query serves the requests of a whole period (else, each id expiring on its own, nearly
+      // every request of a busy receiver would send one, holding the embedded database each time).
+      const asked = new Set(missing);
+      const refresh = [...missing];
+      const soon = t + cacheMs / 2;
+      for (const [id, entry] of cache) {
+        if (refresh.length >= maxIdsPerLookup) break;
+        if (entry.expiresAt <= soon && !asked.has(id)) refresh.push(id);
+      }
+      const found = await lookup(refresh);
       if (cache.size + missing.length > cacheSize) cache = new Map();
       const expiresAt = t + cacheMs;
-      for (const id of missing) {
+      for (const id of refresh) {
         const value = found.get(id) ?? null;
         // Unknown ids are remembered too, so a flood of forged ids costs one query per id per period.
         cache.set(id, { value, expiresAt });
-        if (value !== null) result.set(id, value);
+        if (value !== null && asked.has(id)) result.set(id, value);
       }
       return result;
     },
@@ -233,33 +265,44 @@ export function createNotificationStore(db: Kysely<Database>, options: Notificat
       const rows = items.map((i) => toRow(i, at));
       return new Promise<number>((resolve, reject) => {
         waiting.push({ rows, resolve, reject });
-        if (!flushing) void flush();
+        if (flushing) return;
+        flushing = true;
+        // Once the requests read in this turn of the event loop have all reached this point: they go together. (A
+        // query on the embedded database holds the loop, so requests arrive in bursts, each checked to here in turn.)
+        setImmediate(() => void flush());
       });
     },
 
     async claim({ workerId, now: at, leaseMs, limit }) {
       if (limit <= 0) return [];
+      await allStored();
       const leaseEnd = new Date(at.getTime() + leaseMs);
-      // One statement, so one transaction: the locked rows are updated before any other claimer can see them.
+      // One statement: the locked rows are updated before any other claimer can see them.
       // FOR UPDATE SKIP LOCKED makes a concurrent claimer pass over them instead of waiting and then taking them too.
-      const rows = await db
-        .updateTable('notification_queue')
-        .set({ claimed_by: workerId, claimed_until: leaseEnd, attempts: sql`attempts + 1` })
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('notification_queue')
-            .select('id')
-            .where('processed_at', 'is', null)
-            .where('available_at', '<=', at)
-            .where((w) => w.or([w('claimed_until', 'is', null), w('claimed_until', '<', at)]))
-            .orderBy('available_at')
-            .orderBy('id')
-            .limit(limit)
-            .forUpdate()
-            .skipLocked(),
-        )
-        .returning(['id', 'kind', 'subscription_id', 'user_id', 'scope', 'change_type', 'lifecycle_event', 'resource_id', 'received_at', 'attempts'])
-        .execute();
+      // Bitmap scans are off for it: the embedded database never vacuums or analyzes, so its planner, believing the
+      // queue tiny, reads every pending index entry (dead ones too, ever more of them) and sorts them; the ordered
+      // index scan stops at `limit` and marks the dead entries it passes so that the next claim skips them.
+      const rows = await db.transaction().execute(async (trx) => {
+        await sql`set local enable_bitmapscan = off`.execute(trx);
+        return trx
+          .updateTable('notification_queue')
+          .set({ claimed_by: workerId, claimed_until: leaseEnd, attempts: sql`attempts + 1` })
+          .where('id', 'in', (eb) =>
+            eb
+              .selectFrom('notification_queue')
+              .select('id')
+              .where('processed_at', 'is', null)
+              .where('available_at', '<=', at)
+              .where((w) => w.or([w('claimed_until', 'is', null), w('claimed_until', '<', at)]))
+              .orderBy('available_at')
+              .orderBy('id')
+              .limit(limit)
+              .forUpdate()
+              .skipLocked(),
+          )
+          .returning(['id', 'kind', 'subscription_id', 'user_id', 'scope', 'change_type', 'lifecycle_event', 'resource_id', 'received_at', 'attempts'])
+          .execute();
+      });
       return rows
         .map((r) => ({
           id: r.id,
@@ -278,6 +321,8 @@ export function createNotificationStore(db: Kysely<Database>, options: Notificat
 
     async complete(ids, { now: at, outcome, workerId }, executor = db) {
       if (ids.length === 0) return 0;
+      // Never inside the worker's transaction: on the embedded database it holds the connection the inserts need.
+      if (executor === db) await allStored();
       const result = await executor
         .updateTable('notification_queue')
         .set({ processed_at: at, outcome, claimed_until: null })

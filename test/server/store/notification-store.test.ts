@@ -79,6 +79,26 @@ describe('notification store: subscriptions', () => {
     cached.forgetSubscriptions();
     expect((await cached.subscriptionsByIds(['sub-a'])).get('sub-a')?.status).toBe('active');
   });
+
+  it('with a cache, looks up again the ids due to expire within half a period along with a missing one', async () => {
+    const clock = fixedClock(t0);
+    const cached = createNotificationStore(tdb.db, { subscriptionCacheMs: 2_000, clock });
+    await addSubscription('sub-a', p.ae1.id, 'events');
+    await addSubscription('sub-b', p.ae2.id, 'events');
+    await cached.subscriptionsByIds(['sub-a']);
+    clock.advance(500);
+    await cached.subscriptionsByIds(['sub-b']);
+    await tdb.db.updateTable('graph_subscriptions').set({ status: 'removed' }).execute();
+    clock.advance(1_000);
+    // Nothing has expired: no lookup, so nothing is refreshed.
+    expect((await cached.subscriptionsByIds(['sub-a', 'sub-b'])).get('sub-b')?.status).toBe('active');
+    clock.advance(500);
+    // sub-a has expired: its lookup also refreshes sub-b (due in 500 ms), and answers only what was asked.
+    const asked = await cached.subscriptionsByIds(['sub-a']);
+    expect([...asked.keys()]).toEqual(['sub-a']);
+    expect(asked.get('sub-a')?.status).toBe('removed');
+    expect((await cached.subscriptionsByIds(['sub-b'])).get('sub-b')?.status).toBe('removed');
+  });
 });
 
 describe('notification store: queue', () => {
@@ -115,6 +135,49 @@ describe('notification store: queue', () => {
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected'))).toEqual([2, 'rejected', 1, 3]);
     const rows = await tdb.db.selectFrom('notification_queue').select('resource_id').orderBy('id').execute();
     expect(rows.map((r) => r.resource_id)).toEqual(['item-1', 'item-2', 'item-4', 'item-5', 'item-6', 'item-7']);
+  });
+
+  it('stores the requests made in one turn of the event loop in one transaction, a later one in its own', async () => {
+    await Promise.all([store.enqueue([change(p.ae1.id, 1)], t0), store.enqueue([change(p.ae2.id, 2), change(p.ae2.id, 3)], t0)]);
+    await store.enqueue([change(p.sdr1.id, 4)], t0);
+    const rows = await tdb.db.selectFrom('notification_queue').select(['resource_id', sql<string>`xmin::text`.as('tx')]).orderBy('id').execute();
+    expect(rows.map((r) => r.resource_id)).toEqual(['item-1', 'item-2', 'item-3', 'item-4']);
+    expect(new Set(rows.slice(0, 3).map((r) => r.tx)).size).toBe(1);
+    expect(rows[3]?.tx).not.toBe(rows[0]?.tx);
+  });
+
+  it('fails every request of a group whose commit fails, storing none of their items, and then goes on', async () => {
+    await sql`create function refuse_queue_insert() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$`.execute(tdb.db);
+    await sql`create trigger refuse_queue_insert before insert on notification_queue for each statement execute function refuse_queue_insert()`.execute(tdb.db);
+    try {
+      const results = await Promise.allSettled([store.enqueue([change(p.ae1.id, 1)], t0), store.enqueue([change(p.ae2.id, 2), change(p.ae2.id, 3)], t0), store.enqueue([change(p.sdr1.id, 4)], t0)]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      for (const r of results) if (r.status === 'rejected') expect(String(r.reason)).toContain('disk full');
+      expect(await store.counts()).toEqual({ pending: 0, processed: 0 });
+    } finally {
+      await sql`drop trigger refuse_queue_insert on notification_queue`.execute(tdb.db);
+      await sql`drop function refuse_queue_insert()`.execute(tdb.db);
+    }
+    expect(await store.enqueue([change(p.ae1.id, 5)], t0)).toBe(1);
+    expect(await store.counts()).toEqual({ pending: 1, processed: 0 });
+  });
+
+  it('lets requests being stored go first: a claim or a completion made meanwhile waits for them', async () => {
+    await fill(1);
+    const [held] = await store.claim({ workerId: 'w', now: t0, leaseMs: 30_000, limit: 10 });
+    const stored = store.enqueue([change(p.ae2.id, 7)], t0);
+    const [claimed, completed] = await Promise.all([
+      store.claim({ workerId: 'w', now: t0, leaseMs: 30_000, limit: 10 }),
+      store.complete([held?.id ?? ''], { now: t0, outcome: 'done', workerId: 'w' }),
+    ]);
+    expect(await stored).toBe(1);
+    expect(claimed.map((i) => i.resourceId)).toEqual(['item-7']);
+    expect(completed).toBe(1);
+    const rows = await tdb.db.selectFrom('notification_queue').select(['resource_id', 'processed_at', 'claimed_by']).orderBy('id').execute();
+    expect(rows.map((r) => [r.resource_id, r.processed_at === null, r.claimed_by])).toEqual([
+      ['item-0', false, 'w'],
+      ['item-7', true, 'w'],
+    ]);
   });
 
   it('claims oldest first, up to the limit, only what is due', async () => {
@@ -224,6 +287,23 @@ onPostgres('notification store: two claimers on two connections to PostgreSQL', 
       return other.claim({ workerId: 'b', now: t0, leaseMs: 30_000, limit: 10 });
     });
     expect(got.map((i) => i.id)).toEqual(ids.slice(1));
+  });
+
+  it('lets a claim go ahead of requests that take long to store (the worker is held back only so long)', async () => {
+    await fill(1);
+    await sql`create function slow_queue_insert() returns trigger language plpgsql as $$ begin perform pg_sleep(2); return null; end $$`.execute(tdb.db);
+    await sql`create trigger slow_queue_insert before insert on notification_queue for each statement execute function slow_queue_insert()`.execute(tdb.db);
+    try {
+      const order: string[] = [];
+      await Promise.all([
+        store.enqueue([change(p.ae2.id, 7)], t0).then(() => order.push('stored')),
+        store.claim({ workerId: 'w', now: t0, leaseMs: 30_000, limit: 10 }).then((items) => order.push(`claimed ${items.map((i) => i.resourceId ?? '').join()}`)),
+      ]);
+      expect(order).toEqual(['claimed item-0', 'stored']);
+    } finally {
+      await sql`drop trigger slow_queue_insert on notification_queue`.execute(tdb.db);
+      await sql`drop function slow_queue_insert()`.execute(tdb.db);
+    }
   });
 
   it('hands every item to exactly one of two claimers racing on separate connections', async () => {
