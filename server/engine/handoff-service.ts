@@ -25,6 +25,7 @@ import type { PeopleStore } from '../store/people-store';
 import type { RatingStore } from '../store/rating-store';
 import { renderHandBackNotice, renderIntroEmail, renderInviteBody, renderNudge, renderPrepBrief, renderReassignNotice, type MailSlot } from '../mail/handoff-mails';
 import type { MailWording } from '../mail/mail-wording';
+import type { EventPayload } from './outbox-sender';
 
 export const handoffHeaderName = 'x-baton-handoff';
 
@@ -948,6 +949,7 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       if (locked === undefined) throw notFound();
       const moved = await handoffs.update(trx, handoff.id, handoff.version, { aeId: ae.id, forgetAeCalendar: true, at: now });
       if (moved === undefined) throw stale();
+      await requeueEvents(trx, handoff, { lead, sdr, previous, ae }, now);
       // A lead already handed off names its AE too (who sees it, who takes it over when Sales Qualified).
       if (locked.aeId === handoff.aeId && locked.status === 'suspect') {
         if ((await handoffs.setLeadAe(trx, locked.id, locked.version, ae.id, now)) === undefined) throw stale();
@@ -1031,6 +1033,50 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
         });
       }
     });
+  }
+
+  /**
+   * The invite and prep block of a hand-off still queued in the outbox (not yet in Graph) are written for the new AE:
+   * the invite names and describes the new AE, the prep block goes to the new AE's calendar. One a sender is creating
+   * right now cannot be changed any more: the reassignment is refused, to be tried again when it is booked.
+   */
+  async function requeueEvents(trx: Executor, handoff: Handoff, people: { lead: Lead; sdr: User; previous: User; ae: User }, now: Date): Promise<void> {
+    const queued = await handoffs.queuedEvents(trx, handoff.id, now);
+    if (queued.length === 0) return;
+    if (queued.some((q) => q.inFlight)) {
+      throw new HandoffRefusal(409, 'invite_in_flight', 'The invite of this hand-off is being booked right now; try again in a minute.');
+    }
+    const { lead, sdr, previous, ae } = people;
+    const wording = deps.wording ? { wording: deps.wording } : {};
+    const [before, after] = await Promise.all(
+      [previous, ae].map((who) => renderInviteBody({ teamId: handoff.teamId, ...wording, lead, ae: { displayName: who.displayName, email: who.email }, sdr: person(sdr) })),
+    );
+    if (before === undefined || after === undefined) return;
+    const meetingPayload = queued.map((q) => q.payload as EventPayload).find((p) => p.purpose !== 'prep');
+    const meeting =
+      meetingPayload !== undefined
+        ? { start: new Date(meetingPayload.start), end: new Date(meetingPayload.end) }
+        : handoff.slotStart !== null && handoff.slotEnd !== null
+          ? { start: handoff.slotStart, end: handoff.slotEnd }
+          : null;
+    const oldAe = previous.email.toLowerCase();
+    for (const q of queued) {
+      const payload = q.payload as EventPayload;
+      if (payload.purpose === 'prep') {
+        const brief = await renderPrepBrief({ lead, ae: person(ae), sdr: person(sdr), meeting, timeZone: ae.timeZone, teamId: handoff.teamId });
+        await handoffs.rewriteOutbox(trx, q.id, { mailbox: ae.entraOid, payload: { ...payload, html: brief.html, timeZone: ae.timeZone } });
+        continue;
+      }
+      // The subject is the engine's (company × AE) or the invite template's: each is written again for the new AE.
+      const subject =
+        payload.subject === `${lead.companyName} × ${previous.displayName}: introduction`
+          ? `${lead.companyName} × ${ae.displayName}: introduction`
+          : payload.subject === before.subject
+            ? after.subject
+            : payload.subject;
+      const attendees = payload.attendees.map((a) => (a.address.toLowerCase() === oldAe ? { ...a, address: ae.email, name: ae.displayName } : a));
+      await handoffs.rewriteOutbox(trx, q.id, { mailbox: q.mailbox, payload: { ...payload, subject, html: after.html, attendees } });
+    }
   }
 
   /** Gives the AE of a hand-off `actor` may act on more working hours; the new deadlines. */
