@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { checkFresh, type ActionClaims, type ActionKind } from '../domain/action-link';
-import type { Actor } from '../domain/lead';
+import type { Actor, Result } from '../domain/lead';
 import type { HandBackReason } from '../domain/lifecycle';
 import type { User } from '../domain/people';
 import type { ActionTokenStore } from '../store/action-token-store';
@@ -66,6 +66,8 @@ export interface ActionPreview {
 
 export interface ActionDone {
   action: ActionKind;
+  /** The link's id (its claims' `id`), now used. */
+  linkId: string;
   /** One sentence for the result page. */
   summary: string;
 }
@@ -80,10 +82,11 @@ export interface ActionForm {
 export interface ActionService {
   /** Checks a link for its confirmation page; throws ActionRefusal (audited). Changes nothing else. */
   preview(token: string): Promise<ActionPreview>;
-  /** Takes the action of a checked link, once; throws ActionRefusal (audited). */
-  perform(token: string, form: ActionForm): Promise<ActionDone>;
-  /** Writes a refusal the HTTP layer decided (a cross-site form) to the audit log. */
-  refuse(token: string, refusal: ActionRefusal): Promise<void>;
+  /**
+   * Takes the action of a link, once, after the checks of preview and the caller's `guard` (the form's own checks,
+   * which throws an ActionRefusal to stop, e.g. a cross-site form); throws ActionRefusal (audited).
+   */
+  perform(token: string, form: ActionForm, guard?: (preview: ActionPreview) => void): Promise<ActionDone>;
 }
 
 const reassignReason = 'Reassigned from the breach email';
@@ -147,8 +150,7 @@ export function createActionService(deps: {
   }
 
   /** The link's claims and its holder, or the refusal (not yet audited). */
-  async function check(token: string): Promise<{ claims: ActionClaims; actor: Actor; recipient: User; handoff: Handoff }> {
-    const verified = links.verify(token);
+  async function check(verified: Result<ActionClaims>): Promise<{ claims: ActionClaims; actor: Actor; recipient: User; handoff: Handoff }> {
     if (!verified.ok) throw new ActionRefusal(400, 'link_invalid', 'This link is not valid: it was changed or cut short. Use the link in the mail as it is.');
     const claims = verified.value;
     const issued = await tokens.get(claims.id);
@@ -164,50 +166,55 @@ export function createActionService(deps: {
     return { claims, actor, recipient, handoff };
   }
 
-  /** The claims of a token whose signature holds, for auditing (null for a forged or broken one). */
-  const claimsOf = (token: string): ActionClaims | null => {
-    const v = links.verify(token);
-    return v.ok ? v.value : null;
-  };
+  /** The claims of a verified token, for auditing (null for a forged or broken one). */
+  const claimsOf = (verified: Result<ActionClaims>): ActionClaims | null => (verified.ok ? verified.value : null);
+
+  /** What the link would do, after every check of the link, its holder and the hand-off (not yet audited). */
+  async function inspect(verified: Result<ActionClaims>): Promise<{ preview: ActionPreview; actor: Actor }> {
+    const { claims, actor, recipient, handoff } = await check(verified);
+    const [lead, ae, sdr, target] = await Promise.all([
+      leads.get(handoff.leadId),
+      people.getUser(handoff.aeId),
+      people.getUser(handoff.sdrId),
+      claims.aeId === undefined ? Promise.resolve(undefined) : people.getUser(claims.aeId),
+    ]);
+    if (lead === undefined || ae === undefined || sdr === undefined) throw new ActionRefusal(409, 'handoff_closed', 'This hand-off no longer exists.');
+    if (claims.action === 'reassign' && (target === undefined || !target.active || target.role !== 'ae' || target.teamId !== handoff.teamId)) {
+      throw new ActionRefusal(409, 'forbidden', 'The AE this link names can no longer take the hand-off.');
+    }
+    if (claims.action === 'reassign' && target?.id === handoff.aeId) throw new ActionRefusal(409, 'nothing_pending', `${target.displayName} has this hand-off already.`);
+    const open = (await handoffs.obligations(handoff.id))
+      .filter((o) => o.status !== 'met' && o.status !== 'cancelled')
+      .map((o) => ({ kind: o.kind, dueAt: o.dueAt }));
+    if ((claims.action === 'more_time' || claims.action === 'nudge') && open.length === 0) {
+      throw new ActionRefusal(409, 'nothing_pending', `${ae.displayName} has replied and accepted already: there is nothing left to do.`);
+    }
+    const preview: ActionPreview = {
+      claims,
+      recipient: { ...personOf(recipient), timeZone: recipient.timeZone },
+      handoff,
+      lead: { contactName: lead.contactName, companyName: lead.companyName },
+      ae: personOf(ae),
+      sdr: personOf(sdr),
+      target: target === undefined ? null : personOf(target),
+      open,
+      reasons: claims.action === 'hand_back' ? deps.handBackReasons : [],
+    };
+    return { preview, actor };
+  }
 
   return {
     preview(token) {
-      return refused(claimsOf(token), async () => {
-        const { claims, recipient, handoff } = await check(token);
-        const [lead, ae, sdr, target] = await Promise.all([
-          leads.get(handoff.leadId),
-          people.getUser(handoff.aeId),
-          people.getUser(handoff.sdrId),
-          claims.aeId === undefined ? Promise.resolve(undefined) : people.getUser(claims.aeId),
-        ]);
-        if (lead === undefined || ae === undefined || sdr === undefined) throw new ActionRefusal(409, 'handoff_closed', 'This hand-off no longer exists.');
-        if (claims.action === 'reassign' && (target === undefined || !target.active || target.role !== 'ae' || target.teamId !== handoff.teamId)) {
-          throw new ActionRefusal(409, 'forbidden', 'The AE this link names can no longer take the hand-off.');
-        }
-        if (claims.action === 'reassign' && target?.id === handoff.aeId) throw new ActionRefusal(409, 'nothing_pending', `${target.displayName} has this hand-off already.`);
-        const open = (await handoffs.obligations(handoff.id))
-          .filter((o) => o.status !== 'met' && o.status !== 'cancelled')
-          .map((o) => ({ kind: o.kind, dueAt: o.dueAt }));
-        if ((claims.action === 'more_time' || claims.action === 'nudge') && open.length === 0) {
-          throw new ActionRefusal(409, 'nothing_pending', `${ae.displayName} has replied and accepted already: there is nothing left to do.`);
-        }
-        return {
-          claims,
-          recipient: { ...personOf(recipient), timeZone: recipient.timeZone },
-          handoff,
-          lead: { contactName: lead.contactName, companyName: lead.companyName },
-          ae: personOf(ae),
-          sdr: personOf(sdr),
-          target: target === undefined ? null : personOf(target),
-          open,
-          reasons: claims.action === 'hand_back' ? deps.handBackReasons : [],
-        };
-      });
+      const verified = links.verify(token);
+      return refused(claimsOf(verified), async () => (await inspect(verified)).preview);
     },
 
-    perform(token, form) {
-      return refused(claimsOf(token), async () => {
-        const { claims, actor, handoff } = await check(token);
+    perform(token, form, guard) {
+      const verified = links.verify(token);
+      return refused(claimsOf(verified), async () => {
+        const { preview, actor } = await inspect(verified);
+        guard?.(preview);
+        const { claims, handoff } = preview;
         const claim = async (trx: Executor): Promise<void> => {
           const now = clock.now();
           if (!(await tokens.claim(trx, claims.id, now))) throw new ActionRefusal(410, 'link_used', 'This link was used already; each link works once.');
@@ -223,30 +230,27 @@ export function createActionService(deps: {
           });
         };
         switch (claims.action) {
+          // The hand-off and the people are as the checks just read them: the change reads nothing back.
           case 'reassign': {
-            const aeId = claims.aeId ?? '';
-            const view = await handoffService.reassign(actor, handoff.id, { aeId, reason: reassignReason, version: handoff.version }, { claim });
-            return { action: claims.action, summary: `The hand-off now belongs to ${view.ae.displayName}. The SDR and both AEs are told by mail${view.handoff.meetingStart === null ? '' : `, and the meeting invite names ${view.ae.displayName}`}.` };
+            const ae = preview.target ?? preview.ae;
+            await handoffService.takeLinkAction(actor, handoff, { action: 'reassign', aeId: claims.aeId ?? '', reason: reassignReason }, { claim });
+            return { action: claims.action, linkId: claims.id, summary: `The hand-off now belongs to ${ae.displayName}. The SDR and both AEs are told by mail${handoff.meetingStart === null ? '' : `, and the meeting invite names ${ae.displayName}`}.` };
           }
           case 'more_time': {
             const hours = claims.hours ?? 0;
-            const { view } = await handoffService.extendDeadline(actor, handoff.id, { hours }, { claim });
-            return { action: claims.action, summary: `${view.ae.displayName} has ${String(hours)} more working ${hours === 1 ? 'hour' : 'hours'}; the reminder and the escalation are planned again.` };
+            await handoffService.takeLinkAction(actor, handoff, { action: 'more_time', hours }, { claim });
+            return { action: claims.action, linkId: claims.id, summary: `${preview.ae.displayName} has ${String(hours)} more working ${hours === 1 ? 'hour' : 'hours'}; the reminder and the escalation are planned again.` };
           }
           case 'nudge': {
-            const view = await handoffService.nudge(actor, handoff.id, { key: claims.id }, { claim });
-            return { action: claims.action, summary: `${view.ae.displayName} gets a reminder from you by mail.` };
+            await handoffService.takeLinkAction(actor, handoff, { action: 'nudge', key: claims.id }, { claim });
+            return { action: claims.action, linkId: claims.id, summary: `${preview.ae.displayName} gets a reminder from you by mail.` };
           }
           case 'hand_back': {
             await handoffService.recordOutcome(actor, handoff.id, { outcome: 'hand_back', reasonCode: form.reasonCode, text: form.text, rating: form.rating, version: handoff.version }, { claim });
-            return { action: claims.action, summary: 'The lead is handed back to the SDR, who is told by mail.' };
+            return { action: claims.action, linkId: claims.id, summary: 'The lead is handed back to the SDR, who is told by mail.' };
           }
         }
       });
-    },
-
-    async refuse(token, refusal) {
-      await audit(claimsOf(token), refusal);
     },
   };
 }

@@ -25,6 +25,7 @@ import type { PeopleStore } from '../store/people-store';
 import type { RatingStore } from '../store/rating-store';
 import { renderHandBackNotice, renderIntroEmail, renderInviteBody, renderNudge, renderPrepBrief, renderReassignNotice, type MailSlot } from '../mail/handoff-mails';
 import type { MailWording } from '../mail/mail-wording';
+import type { EventPayload } from './outbox-sender';
 
 export const handoffHeaderName = 'x-baton-handoff';
 
@@ -248,6 +249,9 @@ export interface ReassignInput {
   version?: number | undefined;
 }
 
+/** What a one-click link changes (hand_back goes through recordOutcome, as from the pane). */
+export type LinkChange = { action: 'reassign'; aeId: string; reason: string } | { action: 'more_time'; hours: number } | { action: 'nudge'; key: string };
+
 /** What books the invite of a hand-off (the engine's outbox); `already_booked` when it exists or is on its way. */
 export interface InvitePort {
   requestInvite(handoffId: string, slot: { start: Date; end: Date } | null): Promise<'booked' | 'already_booked' | 'closed'>;
@@ -266,6 +270,11 @@ export interface HandoffService {
   extendDeadline(actor: Actor, id: string, input: { hours: number }, options?: ChangeOptions): Promise<{ view: HandoffView; dueAt: Date[] }>;
   /** A manager reminds the AE by mail of what is still open (once per call: the outbox key is the caller's). */
   nudge(actor: Actor, id: string, input: { key: string }, options?: ChangeOptions): Promise<HandoffView>;
+  /**
+   * A one-click link's change, on the hand-off as the link's check just read it and authorised it for the link's
+   * holder (authorizeAction): the change alone, in one transaction with the link's claim; nothing is read back.
+   */
+  takeLinkAction(actor: Actor, handoff: Handoff, change: LinkChange, options: ChangeOptions): Promise<void>;
   /** The hand-off as `actor` may act on it with `action` (the rule the links and the API share), or the refusal. */
   authorizeAction(actor: Actor, id: string, action: ActionKind): Promise<Handoff>;
   /** The reason codes an AE picks from when handing a lead back. */
@@ -883,192 +892,262 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
     },
 
     async reassign(actor, id, input, options = {}) {
-      const handoff = await authorizeAction(actor, id, 'reassign');
-      if (input.version !== undefined && input.version !== handoff.version) throw stale();
-      const reason = input.reason.trim();
-      if (reason === '') throw new HandoffRefusal(422, 'reason_required', 'Say why the hand-off is reassigned.', { field: 'reason' });
-      const ae = await namedAe(input.aeId, handoff.teamId, 'aeId');
-      if (ae.id === handoff.aeId) throw new HandoffRefusal(422, 'same_ae', `${ae.displayName} already has this hand-off.`, { field: 'aeId' });
-      const [previous, sdr, by] = await Promise.all([user(handoff.aeId, 'AE'), user(handoff.sdrId, 'SDR'), user(actor.userId, 'Actor')]);
-      const lead = await leads.get(handoff.leadId);
-      if (lead === undefined) throw notFound();
-      const now = clock.now();
-      const meeting = handoff.meetingStart !== null && handoff.meetingEnd !== null ? { start: handoff.meetingStart, end: handoff.meetingEnd } : null;
-      // The prep block moves: deleted on the old AE's calendar, booked again on the new AE's (brief rendered now, outside the transaction).
-      const prep =
-        handoff.prepEventId !== null && handoff.prepStart !== null && handoff.prepEnd !== null
-          ? {
-              eventId: handoff.prepEventId,
-              start: handoff.prepStart,
-              end: handoff.prepEnd,
-              brief: await renderPrepBrief({ lead, ae: person(ae), sdr: person(sdr), meeting, timeZone: ae.timeZone, teamId: handoff.teamId }),
-            }
-          : null;
-      await handoffs.transaction(async (trx) => {
-        await options.claim?.(trx);
-        const locked = await handoffs.lockLead(trx, handoff.leadId);
-        if (locked === undefined) throw notFound();
-        const moved = await handoffs.update(trx, handoff.id, handoff.version, { aeId: ae.id, forgetAeCalendar: true, at: now });
-        if (moved === undefined) throw stale();
-        // A lead already handed off names its AE too (who sees it, who takes it over when Sales Qualified).
-        if (locked.aeId === handoff.aeId && locked.status === 'suspect') {
-          if ((await handoffs.setLeadAe(trx, locked.id, locked.version, ae.id, now)) === undefined) throw stale();
-        }
-        await handoffs.appendAudit(trx, {
-          entity: 'handoff',
-          entityId: handoff.id,
-          actorId: actor.userId,
-          at: now,
-          from: handoff.stage,
-          to: handoff.stage,
-          reasonCode: 'reassigned',
-          reasonText: `${previous.displayName} → ${ae.displayName}: ${reason}`,
-        });
-        // The new AE's clock starts now, in the new AE's working time; an invite already out must be accepted again.
-        const opened =
-          deps.obligations === undefined ? [] : await deps.obligations.reassign(trx, handoff, ae.id, now, handoff.meetingEventId === null ? [] : ['ae_accept']);
-        const dueAt = opened.length === 0 ? null : ((await handoffs.obligations(handoff.id, trx)).filter((o) => o.status === 'open').map((o) => o.dueAt).sort((a, b) => a.getTime() - b.getTime())[0] ?? null);
-        const key = `reassign:${handoff.id}:v${String(moved.version)}`;
-        if (handoff.meetingEventId !== null) {
-          await handoffs.addOutbox(trx, {
-            idempotencyKey: `${key}:meeting`,
-            handoffId: handoff.id,
-            kind: 'event_update',
-            // The meeting lives on the SDR's calendar: the organizer changes the attendee.
-            mailbox: sdr.entraOid,
-            payload: {
-              eventId: handoff.meetingEventId,
-              attendees: [
-                { address: lead.email, name: lead.contactName, type: 'required' },
-                { address: ae.email, name: ae.displayName, type: 'required' },
-              ],
-            },
-            at: now,
-          });
-        }
-        if (prep !== null) {
-          await handoffs.addOutbox(trx, { idempotencyKey: `${key}:prep-delete`, handoffId: handoff.id, kind: 'event_delete', mailbox: previous.entraOid, payload: { eventId: prep.eventId }, at: now });
-          await handoffs.addOutbox(trx, {
-            idempotencyKey: `${key}:prep`,
-            handoffId: handoff.id,
-            kind: 'event',
-            mailbox: ae.entraOid,
-            payload: {
-              purpose: 'prep',
-              subject: `Prep: ${lead.companyName} demo`,
-              html: prep.brief.html,
-              start: prep.start.toISOString(),
-              end: prep.end.toISOString(),
-              timeZone: ae.timeZone,
-              attendees: [],
-              showAs: 'busy',
-              sensitivity: 'private',
-              transactionId: `${handoff.id}-prep-v${String(moved.version)}`,
-            },
-            at: now,
-          });
-        }
-        for (const recipient of [sdr, previous, ae]) {
-          const mail = await renderReassignNotice({
-            teamId: handoff.teamId,
-            ...(deps.wording ? { wording: deps.wording } : {}),
-            lead,
-            sdr: person(sdr),
-            previousAe: person(previous),
-            newAe: person(ae),
-            by: person(by),
-            reason,
-            recipient: person(recipient),
-            meeting,
-            dueAt: recipient.id === ae.id ? dueAt : null,
-            timeZone: recipient.timeZone,
-          });
-          await handoffs.addOutbox(trx, {
-            idempotencyKey: `${key}:mail:${recipient.id}`,
-            handoffId: handoff.id,
-            kind: 'mail',
-            mailbox: sdr.entraOid,
-            payload: { to: [{ address: recipient.email, name: recipient.displayName }], subject: mail.subject, html: mail.html, headers: { [handoffHeaderName]: handoff.id } },
-            at: now,
-          });
-        }
-      });
+      await reassignOn(actor, await authorizeAction(actor, id, 'reassign'), input, options);
       return view(actor, id);
     },
 
     async extendDeadline(actor, id, input, options = {}) {
-      const handoff = await authorizeAction(actor, id, 'more_time');
-      if (!(input.hours > 0) || input.hours > 200) throw new HandoffRefusal(422, 'invalid_hours', 'Give between 0 and 200 more working hours.', { field: 'hours' });
-      if (deps.obligations === undefined) throw new HandoffRefusal(503, 'mailbox_unavailable', 'No mailbox is connected: Baton keeps no deadlines.');
-      const obligations = deps.obligations;
-      const now = clock.now();
-      const extended = await handoffs.transaction(async (trx) => {
-        await options.claim?.(trx);
-        const out = await obligations.extend(trx, handoff.id, input.hours, now);
-        if (out.length === 0) throw new HandoffRefusal(409, 'nothing_pending', 'The AE has nothing left to do on this hand-off: there is no deadline to extend.');
-        const last = out.map((o) => o.dueAt).sort((a, b) => b.getTime() - a.getTime())[0];
-        await handoffs.appendAudit(trx, {
-          entity: 'handoff',
-          entityId: handoff.id,
-          actorId: actor.userId,
-          at: now,
-          from: handoff.stage,
-          to: handoff.stage,
-          reasonCode: 'deadline_extended',
-          reasonText: `+${String(input.hours)} working hours: due ${last?.toISOString() ?? ''}`,
-        });
-        return out.map((o) => o.dueAt);
-      });
-      return { view: await view(actor, id), dueAt: extended };
+      const dueAt = await extendOn(actor, await authorizeAction(actor, id, 'more_time'), input, options);
+      return { view: await view(actor, id), dueAt };
     },
 
     async nudge(actor, id, input, options = {}) {
-      const handoff = await authorizeAction(actor, id, 'nudge');
-      const open = (await handoffs.obligations(handoff.id)).filter((o) => o.status !== 'met' && o.status !== 'cancelled');
-      if (open.length === 0) throw new HandoffRefusal(409, 'nothing_pending', 'The AE has replied and accepted already: there is nothing to nudge about.');
-      const [ae, sdr, manager] = await Promise.all([user(handoff.aeId, 'AE'), user(handoff.sdrId, 'SDR'), user(actor.userId, 'Actor')]);
-      const lead = await leads.get(handoff.leadId);
-      if (lead === undefined) throw notFound();
-      const dueAt = open.map((o) => o.dueAt).sort((a, b) => a.getTime() - b.getTime())[0] ?? clock.now();
-      const mail = await renderNudge({
-        teamId: handoff.teamId,
-        ...(deps.wording ? { wording: deps.wording } : {}),
-        lead,
-        ae: person(ae),
-        sdr: person(sdr),
-        manager: person(manager),
-        missing: open.map((o) => (o.kind === 'ae_reply' ? ('reply' as const) : ('accept' as const))),
-        dueAt,
-        timeZone: ae.timeZone,
-      });
-      const now = clock.now();
-      await handoffs.transaction(async (trx) => {
-        await options.claim?.(trx);
-        const added = await handoffs.addOutbox(trx, {
-          idempotencyKey: `nudge:${handoff.id}:${input.key}`,
-          handoffId: handoff.id,
-          kind: 'mail',
-          mailbox: sdr.entraOid,
-          payload: { to: [{ address: ae.email, name: ae.displayName }], cc: [{ address: manager.email, name: manager.displayName }], subject: mail.subject, html: mail.html, headers: { [handoffHeaderName]: handoff.id } },
-          at: now,
-        });
-        if (!added) throw new HandoffRefusal(409, 'already_nudged', `${ae.displayName} was nudged already.`);
-        await handoffs.appendAudit(trx, {
-          entity: 'handoff',
-          entityId: handoff.id,
-          actorId: actor.userId,
-          at: now,
-          from: handoff.stage,
-          to: handoff.stage,
-          reasonCode: 'nudged',
-          reasonText: `${manager.displayName} nudged ${ae.displayName}`,
-        });
-      });
+      await nudgeOn(actor, await authorizeAction(actor, id, 'nudge'), input, options);
       return view(actor, id);
+    },
+
+    async takeLinkAction(actor, handoff, change, options) {
+      switch (change.action) {
+        case 'reassign':
+          return reassignOn(actor, handoff, { aeId: change.aeId, reason: change.reason, version: handoff.version }, options);
+        case 'more_time':
+          await extendOn(actor, handoff, { hours: change.hours }, options);
+          return;
+        case 'nudge':
+          return nudgeOn(actor, handoff, { key: change.key }, options);
+      }
     },
 
     authorizeAction,
   };
+
+  /** Reassigns a hand-off `actor` may reassign (authorizeAction): obligations, meeting attendee, prep block and mails move. */
+  async function reassignOn(actor: Actor, handoff: Handoff, input: ReassignInput, options: ChangeOptions): Promise<void> {
+    if (input.version !== undefined && input.version !== handoff.version) throw stale();
+    const reason = input.reason.trim();
+    if (reason === '') throw new HandoffRefusal(422, 'reason_required', 'Say why the hand-off is reassigned.', { field: 'reason' });
+    const ae = await namedAe(input.aeId, handoff.teamId, 'aeId');
+    if (ae.id === handoff.aeId) throw new HandoffRefusal(422, 'same_ae', `${ae.displayName} already has this hand-off.`, { field: 'aeId' });
+    const [previous, sdr, by] = await Promise.all([user(handoff.aeId, 'AE'), user(handoff.sdrId, 'SDR'), user(actor.userId, 'Actor')]);
+    const lead = await leads.get(handoff.leadId);
+    if (lead === undefined) throw notFound();
+    const now = clock.now();
+    const meeting = handoff.meetingStart !== null && handoff.meetingEnd !== null ? { start: handoff.meetingStart, end: handoff.meetingEnd } : null;
+    // The prep block moves: deleted on the old AE's calendar, booked again on the new AE's (brief rendered now, outside the transaction).
+    const prep =
+      handoff.prepEventId !== null && handoff.prepStart !== null && handoff.prepEnd !== null
+        ? {
+            eventId: handoff.prepEventId,
+            start: handoff.prepStart,
+            end: handoff.prepEnd,
+            brief: await renderPrepBrief({ lead, ae: person(ae), sdr: person(sdr), meeting, timeZone: ae.timeZone, teamId: handoff.teamId }),
+          }
+        : null;
+    await handoffs.transaction(async (trx) => {
+      await options.claim?.(trx);
+      const locked = await handoffs.lockLead(trx, handoff.leadId);
+      if (locked === undefined) throw notFound();
+      const moved = await handoffs.update(trx, handoff.id, handoff.version, { aeId: ae.id, forgetAeCalendar: true, at: now });
+      if (moved === undefined) throw stale();
+      await requeueEvents(trx, handoff, { lead, sdr, previous, ae }, now);
+      // A lead already handed off names its AE too (who sees it, who takes it over when Sales Qualified).
+      if (locked.aeId === handoff.aeId && locked.status === 'suspect') {
+        if ((await handoffs.setLeadAe(trx, locked.id, locked.version, ae.id, now)) === undefined) throw stale();
+      }
+      await handoffs.appendAudit(trx, {
+        entity: 'handoff',
+        entityId: handoff.id,
+        actorId: actor.userId,
+        at: now,
+        from: handoff.stage,
+        to: handoff.stage,
+        reasonCode: 'reassigned',
+        reasonText: `${previous.displayName} → ${ae.displayName}: ${reason}`,
+      });
+      // The new AE's clock starts now, in the new AE's working time; an invite already out must be accepted again.
+      const opened =
+        deps.obligations === undefined ? [] : await deps.obligations.reassign(trx, handoff, ae.id, now, handoff.meetingEventId === null ? [] : ['ae_accept']);
+      const dueAt = opened.length === 0 ? null : ((await handoffs.obligations(handoff.id, trx)).filter((o) => o.status === 'open').map((o) => o.dueAt).sort((a, b) => a.getTime() - b.getTime())[0] ?? null);
+      const key = `reassign:${handoff.id}:v${String(moved.version)}`;
+      if (handoff.meetingEventId !== null) {
+        await handoffs.addOutbox(trx, {
+          idempotencyKey: `${key}:meeting`,
+          handoffId: handoff.id,
+          kind: 'event_update',
+          // The meeting lives on the SDR's calendar: the organizer changes the attendee.
+          mailbox: sdr.entraOid,
+          payload: {
+            eventId: handoff.meetingEventId,
+            attendees: [
+              { address: lead.email, name: lead.contactName, type: 'required' },
+              { address: ae.email, name: ae.displayName, type: 'required' },
+            ],
+          },
+          at: now,
+        });
+      }
+      if (prep !== null) {
+        await handoffs.addOutbox(trx, { idempotencyKey: `${key}:prep-delete`, handoffId: handoff.id, kind: 'event_delete', mailbox: previous.entraOid, payload: { eventId: prep.eventId }, at: now });
+        await handoffs.addOutbox(trx, {
+          idempotencyKey: `${key}:prep`,
+          handoffId: handoff.id,
+          kind: 'event',
+          mailbox: ae.entraOid,
+          payload: {
+            purpose: 'prep',
+            subject: `Prep: ${lead.companyName} demo`,
+            html: prep.brief.html,
+            start: prep.start.toISOString(),
+            end: prep.end.toISOString(),
+            timeZone: ae.timeZone,
+            attendees: [],
+            showAs: 'busy',
+            sensitivity: 'private',
+            transactionId: `${handoff.id}-prep-v${String(moved.version)}`,
+          },
+          at: now,
+        });
+      }
+      for (const recipient of [sdr, previous, ae]) {
+        const mail = await renderReassignNotice({
+          teamId: handoff.teamId,
+          ...(deps.wording ? { wording: deps.wording } : {}),
+          lead,
+          sdr: person(sdr),
+          previousAe: person(previous),
+          newAe: person(ae),
+          by: person(by),
+          reason,
+          recipient: person(recipient),
+          meeting,
+          dueAt: recipient.id === ae.id ? dueAt : null,
+          timeZone: recipient.timeZone,
+        });
+        await handoffs.addOutbox(trx, {
+          idempotencyKey: `${key}:mail:${recipient.id}`,
+          handoffId: handoff.id,
+          kind: 'mail',
+          mailbox: sdr.entraOid,
+          payload: { to: [{ address: recipient.email, name: recipient.displayName }], subject: mail.subject, html: mail.html, headers: { [handoffHeaderName]: handoff.id } },
+          at: now,
+        });
+      }
+    });
+  }
+
+  /**
+   * The invite and prep block of a hand-off still queued in the outbox (not yet in Graph) are written for the new AE:
+   * the invite names and describes the new AE, the prep block goes to the new AE's calendar. One a sender is creating
+   * right now cannot be changed any more: the reassignment is refused, to be tried again when it is booked.
+   */
+  async function requeueEvents(trx: Executor, handoff: Handoff, people: { lead: Lead; sdr: User; previous: User; ae: User }, now: Date): Promise<void> {
+    const queued = await handoffs.queuedEvents(trx, handoff.id, now);
+    if (queued.length === 0) return;
+    if (queued.some((q) => q.inFlight)) {
+      throw new HandoffRefusal(409, 'invite_in_flight', 'The invite of this hand-off is being booked right now; try again in a minute.');
+    }
+    const { lead, sdr, previous, ae } = people;
+    const wording = deps.wording ? { wording: deps.wording } : {};
+    const [before, after] = await Promise.all(
+      [previous, ae].map((who) => renderInviteBody({ teamId: handoff.teamId, ...wording, lead, ae: { displayName: who.displayName, email: who.email }, sdr: person(sdr) })),
+    );
+    if (before === undefined || after === undefined) return;
+    const meetingPayload = queued.map((q) => q.payload as EventPayload).find((p) => p.purpose !== 'prep');
+    const meeting =
+      meetingPayload !== undefined
+        ? { start: new Date(meetingPayload.start), end: new Date(meetingPayload.end) }
+        : handoff.slotStart !== null && handoff.slotEnd !== null
+          ? { start: handoff.slotStart, end: handoff.slotEnd }
+          : null;
+    const oldAe = previous.email.toLowerCase();
+    for (const q of queued) {
+      const payload = q.payload as EventPayload;
+      if (payload.purpose === 'prep') {
+        const brief = await renderPrepBrief({ lead, ae: person(ae), sdr: person(sdr), meeting, timeZone: ae.timeZone, teamId: handoff.teamId });
+        await handoffs.rewriteOutbox(trx, q.id, { mailbox: ae.entraOid, payload: { ...payload, html: brief.html, timeZone: ae.timeZone } });
+        continue;
+      }
+      // The subject is the engine's (company × AE) or the invite template's: each is written again for the new AE.
+      const subject =
+        payload.subject === `${lead.companyName} × ${previous.displayName}: introduction`
+          ? `${lead.companyName} × ${ae.displayName}: introduction`
+          : payload.subject === before.subject
+            ? after.subject
+            : payload.subject;
+      const attendees = payload.attendees.map((a) => (a.address.toLowerCase() === oldAe ? { ...a, address: ae.email, name: ae.displayName } : a));
+      await handoffs.rewriteOutbox(trx, q.id, { mailbox: q.mailbox, payload: { ...payload, subject, html: after.html, attendees } });
+    }
+  }
+
+  /** Gives the AE of a hand-off `actor` may act on more working hours; the new deadlines. */
+  async function extendOn(actor: Actor, handoff: Handoff, input: { hours: number }, options: ChangeOptions): Promise<Date[]> {
+    if (!(input.hours > 0) || input.hours > 200) throw new HandoffRefusal(422, 'invalid_hours', 'Give between 0 and 200 more working hours.', { field: 'hours' });
+    if (deps.obligations === undefined) throw new HandoffRefusal(503, 'mailbox_unavailable', 'No mailbox is connected: Baton keeps no deadlines.');
+    const obligations = deps.obligations;
+    const now = clock.now();
+    const extended = await handoffs.transaction(async (trx) => {
+      await options.claim?.(trx);
+      const out = await obligations.extend(trx, handoff.id, input.hours, now);
+      if (out.length === 0) throw new HandoffRefusal(409, 'nothing_pending', 'The AE has nothing left to do on this hand-off: there is no deadline to extend.');
+      const last = out.map((o) => o.dueAt).sort((a, b) => b.getTime() - a.getTime())[0];
+      await handoffs.appendAudit(trx, {
+        entity: 'handoff',
+        entityId: handoff.id,
+        actorId: actor.userId,
+        at: now,
+        from: handoff.stage,
+        to: handoff.stage,
+        reasonCode: 'deadline_extended',
+        reasonText: `+${String(input.hours)} working hours: due ${last?.toISOString() ?? ''}`,
+      });
+      return out.map((o) => o.dueAt);
+    });
+    return extended;
+  }
+
+  /** Reminds the AE of a hand-off `actor` may act on by mail, once per key. */
+  async function nudgeOn(actor: Actor, handoff: Handoff, input: { key: string }, options: ChangeOptions): Promise<void> {
+    const open = (await handoffs.obligations(handoff.id)).filter((o) => o.status !== 'met' && o.status !== 'cancelled');
+    if (open.length === 0) throw new HandoffRefusal(409, 'nothing_pending', 'The AE has replied and accepted already: there is nothing to nudge about.');
+    const [ae, sdr, manager] = await Promise.all([user(handoff.aeId, 'AE'), user(handoff.sdrId, 'SDR'), user(actor.userId, 'Actor')]);
+    const lead = await leads.get(handoff.leadId);
+    if (lead === undefined) throw notFound();
+    const dueAt = open.map((o) => o.dueAt).sort((a, b) => a.getTime() - b.getTime())[0] ?? clock.now();
+    const mail = await renderNudge({
+      teamId: handoff.teamId,
+      ...(deps.wording ? { wording: deps.wording } : {}),
+      lead,
+      ae: person(ae),
+      sdr: person(sdr),
+      manager: person(manager),
+      missing: open.map((o) => (o.kind === 'ae_reply' ? ('reply' as const) : ('accept' as const))),
+      dueAt,
+      timeZone: ae.timeZone,
+    });
+    const now = clock.now();
+    await handoffs.transaction(async (trx) => {
+      await options.claim?.(trx);
+      const added = await handoffs.addOutbox(trx, {
+        idempotencyKey: `nudge:${handoff.id}:${input.key}`,
+        handoffId: handoff.id,
+        kind: 'mail',
+        mailbox: sdr.entraOid,
+        payload: { to: [{ address: ae.email, name: ae.displayName }], cc: [{ address: manager.email, name: manager.displayName }], subject: mail.subject, html: mail.html, headers: { [handoffHeaderName]: handoff.id } },
+        at: now,
+      });
+      if (!added) throw new HandoffRefusal(409, 'already_nudged', `${ae.displayName} was nudged already.`);
+      await handoffs.appendAudit(trx, {
+        entity: 'handoff',
+        entityId: handoff.id,
+        actorId: actor.userId,
+        at: now,
+        from: handoff.stage,
+        to: handoff.stage,
+        reasonCode: 'nudged',
+        reasonText: `${manager.displayName} nudged ${ae.displayName}`,
+      });
+    });
+  }
 
   /** The hand-off if `actor` may take `action` on it while it is open: 404 when they may not even see it. */
   async function authorizeAction(actor: Actor, id: string, action: ActionKind): Promise<Handoff> {

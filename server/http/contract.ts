@@ -644,6 +644,18 @@ export const HandoffReassignBody = z.strictObject({
 });
 export type HandoffReassignBody = z.infer<typeof HandoffReassignBody>;
 
+/** A manager gives the AE more working hours on every open obligation (the "more time" of the breach mail). */
+export const HandoffMoreTimeBody = z.strictObject({
+  hours: z.number().positive().max(200),
+});
+export type HandoffMoreTimeBody = z.infer<typeof HandoffMoreTimeBody>;
+
+/** A manager reminds the AE by mail of what is still open; the same `requestId` again sends no second mail. */
+export const HandoffNudgeBody = z.strictObject({
+  requestId: z.uuid().optional(),
+});
+export type HandoffNudgeBody = z.infer<typeof HandoffNudgeBody>;
+
 /** The SDR asks for the invite now; without times, the slot chosen at start or the AE's next free one. */
 export const HandoffInviteBody = z.strictObject({
   start: IsoDateTime.optional(),

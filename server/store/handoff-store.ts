@@ -119,6 +119,13 @@ export interface HandoffStore {
   appendAudit(executor: Executor, entry: AuditEntry): Promise<void>;
   /** Adds an outbox row; false when a row with this idempotency key exists already (left unchanged). */
   addOutbox(executor: Executor, row: NewOutboxRow): Promise<boolean>;
+  /**
+   * The hand-off's events still queued (pending, kind `event`), locked until the transaction ends so no sender claims
+   * them meanwhile; `inFlight` when a sender holds one at `at` (it may be creating it right now).
+   */
+  queuedEvents(executor: Executor, handoffId: string, at: Date): Promise<{ id: string; mailbox: string; payload: unknown; inFlight: boolean }[]>;
+  /** Rewrites a queued outbox row (its mailbox and payload), e.g. the invite of a hand-off reassigned before it went out. */
+  rewriteOutbox(executor: Executor, id: string, change: { mailbox: string; payload: unknown }): Promise<void>;
   /** Idempotency keys of the outbox rows of this hand-off that start with `prefix`. */
   outboxKeys(executor: Executor, handoffId: string, prefix: string): Promise<string[]>;
   obligations(handoffId: string, executor?: Executor): Promise<ObligationSummary[]>;
@@ -263,6 +270,23 @@ export function createHandoffStore(db: Kysely<Database>): HandoffStore {
         .returning('id')
         .executeTakeFirst();
       return inserted !== undefined;
+    },
+
+    async queuedEvents(executor, handoffId, at) {
+      const rows = await executor
+        .selectFrom('outbox')
+        .select(['id', 'mailbox', 'payload', 'claimed_until'])
+        .where('handoff_id', '=', handoffId)
+        .where('kind', '=', 'event')
+        .where('status', '=', 'pending')
+        .orderBy('id')
+        .forUpdate()
+        .execute();
+      return rows.map((r) => ({ id: r.id, mailbox: r.mailbox, payload: r.payload, inFlight: r.claimed_until !== null && r.claimed_until > at }));
+    },
+
+    async rewriteOutbox(executor, id, change) {
+      await executor.updateTable('outbox').set({ mailbox: change.mailbox, payload: JSON.stringify(change.payload) }).where('id', '=', id).where('status', '=', 'pending').execute();
     },
 
     async outboxKeys(executor, handoffId, prefix) {

@@ -132,8 +132,9 @@ function confirmPage(p: ActionPreview, nonce: string, error: ActionRefusal | nul
   );
 }
 
-function cookieName(p: Pick<ActionPreview, 'claims'>): string {
-  return `${cookiePrefix}${p.claims.id.replace(/-/g, '')}`;
+/** The form nonce's cookie of a link (by its claims' id). */
+function cookieName(linkId: string): string {
+  return `${cookiePrefix}${linkId.replace(/-/g, '')}`;
 }
 
 function cookiesOf(request: FastifyRequest): Map<string, string> {
@@ -220,7 +221,7 @@ export function registerActionRoutes(app: App, deps: { actions: ActionService })
       const preview = await actions.preview(token);
       const nonce = randomBytes(nonceBytes).toString('base64url');
       const secure = request.protocol === 'https' ? '; Secure' : '';
-      return { status: 200, html: confirmPage(preview, nonce, null), cookie: `${cookieName(preview)}=${nonce}; Path=/actions/; HttpOnly; SameSite=Strict; Max-Age=3600${secure}` };
+      return { status: 200, html: confirmPage(preview, nonce, null), cookie: `${cookieName(preview.claims.id)}=${nonce}; Path=/actions/; HttpOnly; SameSite=Strict; Max-Age=3600${secure}` };
     } catch (e) {
       if (e instanceof ActionRefusal) return refusalAnswer(e);
       throw e;
@@ -228,29 +229,25 @@ export function registerActionRoutes(app: App, deps: { actions: ActionService })
   }
 
   async function act(request: FastifyRequest, token: string, form: z.infer<typeof FormBody>): Promise<Answer> {
-    let preview: ActionPreview;
+    // The link is checked once: the form's own checks run between the link's checks and the change.
+    let checked: ActionPreview | undefined;
+    const guard = (preview: ActionPreview): void => {
+      checked = preview;
+      const cookie = cookiesOf(request).get(cookieName(preview.claims.id));
+      if (crossSite(request) || !sameNonce(cookie, form.nonce)) {
+        throw new ActionRefusal(403, 'csrf_refused', 'This form was not sent from the page Baton showed. Open the link from the mail again and confirm there.');
+      }
+    };
     try {
-      preview = await actions.preview(token);
-    } catch (e) {
-      if (e instanceof ActionRefusal) return refusalAnswer(e);
-      throw e;
-    }
-    const cookie = cookiesOf(request).get(cookieName(preview));
-    if (crossSite(request) || !sameNonce(cookie, form.nonce)) {
-      const refusal = new ActionRefusal(403, 'csrf_refused', 'This form was not sent from the page Baton showed. Open the link from the mail again and confirm there.');
-      await actions.refuse(token, refusal);
-      return refusalAnswer(refusal);
-    }
-    try {
-      const done = await actions.perform(token, { reasonCode: form.reasonCode, text: form.text, rating: ratingOf(form) });
+      const done = await actions.perform(token, { reasonCode: form.reasonCode, text: form.text, rating: ratingOf(form) }, guard);
       return {
         status: 200,
         html: page('Done', `<h1 class="done">Done</h1><p>${escapeHtml(done.summary)}</p><p class="muted">This link has now been used and will not work again.</p>`),
-        cookie: `${cookieName(preview)}=; Path=/actions/; HttpOnly; SameSite=Strict; Max-Age=0`,
+        cookie: `${cookieName(done.linkId)}=; Path=/actions/; HttpOnly; SameSite=Strict; Max-Age=0`,
       };
     } catch (e) {
       // An incomplete hand-back form comes back with what was typed; the link is still unused.
-      if (e instanceof ActionRefusal && e.code === 'invalid_input') return { status: 422, html: confirmPage(preview, form.nonce ?? '', e, form) };
+      if (e instanceof ActionRefusal && e.code === 'invalid_input' && checked !== undefined) return { status: 422, html: confirmPage(checked, form.nonce ?? '', e, form) };
       if (e instanceof ActionRefusal) return refusalAnswer(e);
       throw e;
     }

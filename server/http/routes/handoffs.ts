@@ -1,7 +1,9 @@
 // /api/handoffs: start a hand-off (the intro to compose comes back), read one, list the actor's open ones, record
-// the AE's outcome, reassign to another AE, the invite an organizer fills by hand, the intro filled again, the
-// meeting time chosen; /api/hand-back-reasons. Rules live in the hand-off service; this maps its refusals onto the
-// API's error body. Imports: ../contract, ../dto, ../auth, ../errors, the engine's hand-off service, ../app types.
+// the AE's outcome, reassign to another AE, give the AE more time or nudge them (as the breach mail's links do), the
+// invite an organizer fills by hand, the intro filled again, the meeting time chosen; /api/hand-back-reasons. Rules
+// live in the hand-off service; this maps its refusals onto the API's error body. Imports: node:crypto, ../contract,
+// ../dto, ../auth, ../errors, the engine's hand-off service, ../app types.
+import { randomUUID } from 'node:crypto';
 import {
   HandBackReasonList,
   HandoffDetailDto,
@@ -13,6 +15,8 @@ import {
   HandoffListQuery,
   HandoffOutcomeBody,
   HandoffReassignBody,
+  HandoffMoreTimeBody,
+  HandoffNudgeBody,
   HandoffSlotBody,
   HandoffStartBody,
   HandoffStartedDto,
@@ -164,6 +168,42 @@ export function registerHandoffRoutes(app: App, deps: { handoffService: HandoffS
     async (request) => {
       const { actor } = requireAuth(request);
       return toHandoffDetailDto(await refusing(() => service.reassign(actor, request.params.id, request.body)));
+    },
+  );
+
+  app.post(
+    '/api/handoffs/:id/more-time',
+    {
+      schema: {
+        summary: 'Give the AE more working hours on every open deadline of the hand-off (managers of the team and admins)',
+        tags: ['handoffs'],
+        params: HandoffIdParams,
+        body: HandoffMoreTimeBody,
+        response: { 200: HandoffDetailDto, ...errors(400, 401, 403, 404, 409, 413, 422, 503) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireAuth(request);
+      return toHandoffDetailDto((await refusing(() => service.extendDeadline(actor, request.params.id, { hours: request.body.hours }))).view);
+    },
+  );
+
+  app.post(
+    '/api/handoffs/:id/nudge',
+    {
+      schema: {
+        summary: 'Remind the AE by mail of what is still open on the hand-off, the manager in copy (managers of the team and admins)',
+        tags: ['handoffs'],
+        params: HandoffIdParams,
+        body: HandoffNudgeBody,
+        response: { 200: HandoffDetailDto, ...errors(400, 401, 403, 404, 409, 413) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireAuth(request);
+      // The outbox key: the caller's request id, so a request sent twice mails once; without one, each request mails.
+      const key = `api:${request.body.requestId ?? randomUUID()}`;
+      return toHandoffDetailDto(await refusing(() => service.nudge(actor, request.params.id, { key })));
     },
   );
 

@@ -128,3 +128,50 @@ it('moves the meeting, the prep block and the deadlines to the new AE, and tells
   expect(ofMeeting(await calendar('ae_emea_2')).filter((e) => !e.isCancelled)).toHaveLength(1);
   expect((await calendar('ae_emea_2')).filter((e) => e.subject === `Prep: ${lead.company_name} demo`)).toHaveLength(1);
 });
+
+it('writes an invite and prep block still queued in the outbox for the new AE, so the new AE is the one invited', async () => {
+  const engine = h.runtime.engine;
+  if (engine === null) throw new Error('the engine is not running');
+  const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');
+  await h.tdb.db.updateTable('handoffs').set({ demo_requested: true }).where('id', '=', id).execute();
+  const lead = await h.tdb.db.selectFrom('handoffs').innerJoin('leads', 'leads.id', 'handoffs.lead_id').select(['leads.company_name']).where('handoffs.id', '=', id).executeTakeFirstOrThrow();
+  const slot = { start: new Date('2026-11-25T14:00:00Z'), end: new Date('2026-11-25T14:30:00Z') };
+  expect(await engine.handoffs.requestInvite(id, slot)).toBe('booked');
+  const queued = () => h.tdb.db.selectFrom('outbox').select(['id', 'idempotency_key', 'mailbox', 'payload', 'status']).where('handoff_id', '=', id).where('kind', '=', 'event').orderBy('id').execute();
+  expect((await queued()).map((q) => q.status)).toEqual(['pending', 'pending']);
+
+  // A sender holding the invite right now: the reassignment waits (nothing changed), then goes through once it is free.
+  const manager = user('mgr_emea');
+  const actor = { userId: manager.id, role: manager.role, teamId: manager.teamId };
+  const [invite] = await queued();
+  if (invite === undefined) throw new Error('no invite queued');
+  await h.tdb.db.updateTable('outbox').set({ claimed_by: 'other-worker', claimed_until: new Date(h.clock.now().getTime() + 60_000) }).where('id', '=', invite.id).execute();
+  await expect(service.reassign(actor, id, { aeId: user('ae_emea_2').id, reason: 'Anton is on leave' })).rejects.toMatchObject({ status: 409, code: 'invite_in_flight' });
+  expect((await h.tdb.db.selectFrom('handoffs').select('ae_id').where('id', '=', id).executeTakeFirstOrThrow()).ae_id).toBe(user('ae_emea_1').id);
+  await h.tdb.db.updateTable('outbox').set({ claimed_by: null, claimed_until: null }).where('id', '=', invite.id).execute();
+
+  await service.reassign(actor, id, { aeId: user('ae_emea_2').id, reason: 'Anton is on leave' });
+  const [meeting, prep] = (await queued()) as unknown as [{ mailbox: string; payload: { subject: string; html: string; attendees: { address: string }[]; purpose: string } }, { mailbox: string; payload: { html: string; purpose: string } }];
+  expect(meeting.payload.purpose).toBe('meeting');
+  expect(meeting.mailbox).toBe(user('sdr_emea_1').entraOid);
+  expect(meeting.payload.attendees.map((a) => a.address)).toContain(user('ae_emea_2').email);
+  expect(meeting.payload.attendees.map((a) => a.address)).not.toContain(user('ae_emea_1').email);
+  expect(meeting.payload.subject).toBe(`${lead.company_name} × Elena Rossi: introduction`);
+  expect(meeting.payload.html).toContain('Elena Rossi');
+  expect(meeting.payload.html).not.toContain('Anton Weber');
+  expect(prep.payload.purpose).toBe('prep');
+  expect(prep.mailbox).toBe(user('ae_emea_2').entraOid);
+  expect(prep.payload.html).toContain('Elena');
+
+  // Sent: Elena has the meeting and the prep block; Anton has neither.
+  for (let i = 0; i < 10 && (await sender().runOnce()).claimed > 0; i++) await h.settle();
+  await h.settle();
+  const booked = await h.tdb.db.selectFrom('handoffs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  expect(booked.meeting_event_id).not.toBeNull();
+  const ofMeeting = (events: readonly CalendarEvent[]) => events.filter((e) => e.iCalUId === booked.meeting_ical_uid && !e.isCancelled);
+  expect(ofMeeting(await calendar('ae_emea_2'))).toHaveLength(1);
+  expect(ofMeeting(await calendar('ae_emea_1'))).toHaveLength(0);
+  const prepOf = async (key: string) => (await calendar(key)).filter((e) => e.subject === `Prep: ${lead.company_name} demo` && e.end.getTime() === slot.start.getTime());
+  expect(await prepOf('ae_emea_2')).toHaveLength(1);
+  expect(await prepOf('ae_emea_1')).toHaveLength(0);
+});

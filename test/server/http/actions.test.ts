@@ -19,7 +19,7 @@ import { createActionTokenStore } from '../../../server/store/action-token-store
 import { createHandoffStore } from '../../../server/store/handoff-store';
 import { createFollowupStore } from '../../../server/store/followup-store';
 import { createOutboxStore } from '../../../server/store/outbox-store';
-import { call, qualifiedLead, startHarness, type Harness, type Org } from './harness';
+import { call, errorOf, qualifiedLead, startHarness, type Harness, type Org } from './harness';
 
 const secret = 'test-secret-for-action-links-0123456789abcdef';
 const links = createActionLinks({ secret, ttlHours: 48, baseUrl: 'https://baton.example.com' });
@@ -311,6 +311,68 @@ describe('the actions', () => {
     const after = await h.leads.get(lead.id);
     expect(after).toMatchObject({ status: 'handed_back', ownerId: org.emeaSdr.id, handBackText: 'Budget frozen until Q3 <b>' });
     expect((await db().selectFrom('handoffs').select('stage').where('id', '=', handoffId).executeTakeFirstOrThrow()).stage).toBe('closed');
+  });
+});
+
+describe('more time and nudge through the API, with the rules of the links', () => {
+  const moreTime = (as: User, id: string, body: Record<string, unknown>) => call(h, as, 'POST', `/api/handoffs/${id}/more-time`, body);
+  const nudge = (as: User, id: string, body: Record<string, unknown>) => call(h, as, 'POST', `/api/handoffs/${id}/nudge`, body);
+  const dueDates = async (id: string) =>
+    (await db().selectFrom('obligations').select('due_at').where('handoff_id', '=', id).where('status', '=', 'open').orderBy('kind').execute()).map((o) => o.due_at.toISOString());
+
+  it('more time: a manager of the team gives 4 working hours, planned again and audited; others and bad hours are refused, nothing changed', async () => {
+    const { handoffId } = await liveHandoff();
+    const before = await dueDates(handoffId);
+    for (const [who, status] of [[org.emeaSdr, 403], [org.emeaAe, 403], [org.amerManager, 404]] as const) {
+      expect((await moreTime(who, handoffId, { hours: 4 })).statusCode).toBe(status);
+    }
+    for (const hours of [0, -2, 201, '4']) {
+      const bad = await moreTime(org.emeaManager, handoffId, { hours });
+      expect(bad.statusCode).toBe(400);
+      expect(errorOf(bad).field).toBe('hours');
+    }
+    expect((await moreTime(org.emeaManager, handoffId, { hours: 4, note: 'x' })).statusCode).toBe(400);
+    expect(await dueDates(handoffId)).toEqual(before);
+
+    const res = await moreTime(org.emeaManager, handoffId, { hours: 4 });
+    expect(res.statusCode).toBe(200);
+    // Tuesday 09:00 UTC is 10:00 in Berlin: 4 working hours later is 14:00 Berlin, 13:00 UTC.
+    expect(await dueDates(handoffId)).toEqual(['2026-11-24T13:00:00.000Z', '2026-11-24T13:00:00.000Z']);
+    const audit = await db().selectFrom('audit_log').select(['reason_code', 'actor_id']).where('entity_id', '=', handoffId).where('reason_code', '=', 'deadline_extended').execute();
+    expect(audit).toEqual([{ reason_code: 'deadline_extended', actor_id: org.emeaManager.id }]);
+    expect((await moreTime(org.admin, handoffId, { hours: 1 })).statusCode).toBe(200);
+  });
+
+  it('nudge: a manager of the team mails the AE once per request id; others are refused and nothing is sent', async () => {
+    const { handoffId } = await liveHandoff();
+    const mails = async () => db().selectFrom('outbox').select(['payload']).where('handoff_id', '=', handoffId).where('idempotency_key', 'like', 'nudge:%').execute();
+    for (const [who, status] of [[org.emeaSdr, 403], [org.emeaAe, 403], [org.amerManager, 404]] as const) {
+      expect((await nudge(who, handoffId, {})).statusCode).toBe(status);
+    }
+    expect((await nudge(org.emeaManager, handoffId, { requestId: 'not-a-uuid' })).statusCode).toBe(400);
+    expect(await mails()).toHaveLength(0);
+
+    const requestId = '6f1c2a7e-3b4d-4e5f-8a9b-0c1d2e3f4a5b';
+    expect((await nudge(org.emeaManager, handoffId, { requestId })).statusCode).toBe(200);
+    const again = await nudge(org.emeaManager, handoffId, { requestId });
+    expect(again.statusCode).toBe(409);
+    expect(errorOf(again).code).toBe('already_nudged');
+    const sent = await mails();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.payload).toMatchObject({ to: [{ address: org.emeaAe.email }], cc: [{ address: org.emeaManager.email }] });
+    expect((await nudge(org.emeaManager, handoffId, {})).statusCode).toBe(200);
+    expect(await mails()).toHaveLength(2);
+  });
+
+  it('nothing left to do: 409 for both, once the AE replied and accepted', async () => {
+    const { handoffId } = await liveHandoff();
+    await db().updateTable('obligations').set({ status: 'met', met_at: h.clock.now() }).where('handoff_id', '=', handoffId).execute();
+    const more = await moreTime(org.emeaManager, handoffId, { hours: 4 });
+    expect(more.statusCode).toBe(409);
+    expect(errorOf(more).code).toBe('nothing_pending');
+    const nudged = await nudge(org.emeaManager, handoffId, {});
+    expect(nudged.statusCode).toBe(409);
+    expect(errorOf(nudged).code).toBe('nothing_pending');
   });
 });
 
