@@ -91,6 +91,8 @@ export function createMailboxWatch(options: MailboxWatchOptions): MailboxWatch {
   return {
     start() {
       guard('reconcile', reconcile)();
+      // Cursors due at start (a restart's catch-up, a dead process's released claims) are synced now, not a tick later.
+      guard('delta', () => serial(() => delta.syncDue()))();
       timers.push(setInterval(guard('worker', work), periods.pollMs));
       timers.push(setInterval(guard('renew', () => serial(() => subscriptions.renewDue())), periods.renewMs));
       timers.push(setInterval(guard('delta', () => serial(() => delta.syncDue())), periods.deltaMs));
