@@ -195,8 +195,8 @@ async function main(argv: readonly string[]): Promise<void> {
   logger.info({ database: database.kind, applied }, 'database ready');
   // Work a killed process still held (mails, notifications, SLA steps) is taken up now, not when its lease runs out.
   const workerId = `${os.hostname()}:${String(process.pid)}`;
-  const recovered = await releaseDeadClaims(database.db, { embedded: database.kind === 'embedded', workerId, isAlive: processIsAlive });
-  if (recovered.outbox + recovered.notifications + recovered.obligations > 0) logger.info(recovered, 'claims of stopped processes given back');
+  const recovered = await releaseDeadClaims(database.db, { embedded: database.kind === 'embedded', workerId, isAlive: processIsAlive, now: clock.now() });
+  if (recovered.outbox + recovered.notifications + recovered.obligations + recovered.cursors > 0) logger.info(recovered, 'claims of stopped processes given back');
 
   let demoLoaded = false;
   if (demo || config.demoData) {
@@ -398,6 +398,9 @@ async function main(argv: readonly string[]): Promise<void> {
         ...(awayCheck === undefined ? {} : { awayCheck }),
       },
     });
+    // Graph's notifications of what changed while no process listened come late (retries) or never: ask delta now.
+    const catchingUp = await watch.catchUpAfterStart();
+    if (catchingUp > 0) logger.info({ cursors: catchingUp }, 'delta sync of every watched folder and calendar after start');
     watch.watch.start();
     if (publicUrl === undefined) logger.warn('PUBLIC_URL is not set: Graph cannot notify Baton; mailboxes are read through delta every DELTA_INTERVAL_MINUTES');
   }

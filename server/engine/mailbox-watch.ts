@@ -81,6 +81,25 @@ export function createMailboxWatch(options: MailboxWatchOptions): MailboxWatch {
     }
   }
 
+  let deltaBusy = false;
+  /**
+   * Due cursors, one per turn of the serial queue: a start's catch-up (every cursor is due) takes its turns between
+   * the worker's rounds and the jobs instead of holding them all up. A process killed every few seconds under load
+   * otherwise spent its whole life syncing and never sent a mail.
+   */
+  async function syncDelta(): Promise<void> {
+    if (deltaBusy) return;
+    deltaBusy = true;
+    try {
+      for (;;) {
+        const round = await serial(() => delta.syncDue(1));
+        if (round.synced + round.failed === 0 || stopped) break;
+      }
+    } finally {
+      deltaBusy = false;
+    }
+  }
+
   const guard = (name: string, job: () => Promise<unknown>) => () => {
     if (stopped) return;
     job().catch((e: unknown) => {
@@ -91,11 +110,29 @@ export function createMailboxWatch(options: MailboxWatchOptions): MailboxWatch {
   return {
     start() {
       guard('reconcile', reconcile)();
+      // Cursors due at start (a restart's catch-up, a dead process's released claims) are synced now, not a tick later,
+      // after the first worker round: what the receiver has already persisted goes first.
+      guard('worker', work)();
+      guard('delta', syncDelta)();
       timers.push(setInterval(guard('worker', work), periods.pollMs));
       timers.push(setInterval(guard('renew', () => serial(() => subscriptions.renewDue())), periods.renewMs));
-      timers.push(setInterval(guard('delta', () => serial(() => delta.syncDue())), periods.deltaMs));
+      timers.push(setInterval(guard('delta', syncDelta), periods.deltaMs));
       timers.push(setInterval(guard('reconcile', reconcile), periods.reconcileMs));
-      for (const job of jobs) timers.push(setInterval(guard(job.name, () => serial(() => job.run())), job.periodMs));
+      for (const job of jobs) {
+        // A tick while the job's last run still waits in the serial queue adds nothing: under load, piled-up runs
+        // would keep the worker waiting behind them.
+        let queued = false;
+        const tick = async () => {
+          if (queued) return;
+          queued = true;
+          try {
+            await serial(() => job.run());
+          } finally {
+            queued = false;
+          }
+        };
+        timers.push(setInterval(guard(job.name, tick), job.periodMs));
+      }
       for (const t of timers) t.unref();
     },
     wake() {

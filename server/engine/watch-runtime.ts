@@ -81,6 +81,12 @@ export interface WatchRuntime {
   state: WatchStateStore;
   /** The people watched now. */
   people(): Promise<WatchedPerson[]>;
+  /**
+   * Call once a starting process listens, before `watch.start()`: every delta cursor becomes due. While no process
+   * listened (a crash, a restart) Graph's notification POSTs failed, and Graph retries them minutes to hours apart or
+   * gives them up; delta is the only prompt way to learn what changed meanwhile. Returns the cursors asked for.
+   */
+  catchUpAfterStart(): Promise<number>;
   /** Present when the engine was asked for. */
   engine: { handoffs: HandoffEngine; obligations: ObligationService; outbox: OutboxStore; sender: OutboxSender; weeklySync: WeeklySyncJob | null; away: AwayCheck } | null;
 }
@@ -197,5 +203,6 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
     engine = { handoffs: handoffEngine, obligations, outbox, sender, weeklySync, away };
   }
   const watch = createMailboxWatch({ worker, subscriptions: reconciling, delta, people, logger: o.logger, jobs, ...(o.periods ? { periods: o.periods } : {}) });
-  return { watch, worker, subscriptions: reconciling, delta, recorder, handoffs, state, people, engine };
+  const catchUpAfterStart = () => state.requestResyncAll(o.now(), 'process_started');
+  return { watch, worker, subscriptions: reconciling, delta, recorder, handoffs, state, people, engine, catchUpAfterStart };
 }

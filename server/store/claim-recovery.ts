@@ -1,5 +1,6 @@
 // Gives back, at start, the work a killed process still held under a lease (outbox rows, queued notifications, SLA
-// obligations), so another process takes it at once instead of when the lease runs out (up to two minutes late).
+// obligations, delta cursors), so another process takes it at once instead of when the lease runs out (up to two
+// minutes late; five for a delta cursor, which its claim parks a year ahead).
 // Only claims whose holder is surely dead are released: on the embedded database every claim (one process opens a
 // data folder at a time, so whoever held it is gone); on PostgreSQL the claims of this host's processes that no
 // longer run (`host:pid` holders). Releasing changes nothing else: the outbox's `sending` mark stays, so a mail the
@@ -15,12 +16,16 @@ export interface ClaimRecoveryOptions {
   workerId: string;
   /** Whether a process of this host still runs (signal 0). */
   isAlive(pid: number): boolean;
+  /** The start's time: released delta cursors are due at it. */
+  now: Date;
 }
 
 export interface RecoveredClaims {
   outbox: number;
   notifications: number;
   obligations: number;
+  /** Delta cursors a dead process was syncing: due again now. */
+  cursors: number;
 }
 
 /** The pid of a `host:pid` holder on this host, else null (another host's, or not of that form). */
@@ -31,13 +36,26 @@ function pidOnThisHost(holder: string, host: string): number | null {
 }
 
 export async function releaseDeadClaims(db: Kysely<Database>, options: ClaimRecoveryOptions): Promise<RecoveredClaims> {
+  const { now } = options;
   if (options.embedded) {
     const outbox = await db.updateTable('outbox').set({ claimed_until: null }).where('status', '=', 'pending').where('claimed_until', 'is not', null).executeTakeFirst();
     const notifications = await db.updateTable('notification_queue').set({ claimed_until: null }).where('processed_at', 'is', null).where('claimed_until', 'is not', null).executeTakeFirst();
     const obligations = await db.updateTable('obligations').set({ claimed_until: null }).where('claimed_until', 'is not', null).executeTakeFirst();
-    return { outbox: Number(outbox.numUpdatedRows), notifications: Number(notifications.numUpdatedRows), obligations: Number(obligations.numUpdatedRows) };
+    // A claimed cursor's next sync was pushed a year out until its sync finished: the sync did not, so it is due now.
+    const cursors = await db
+      .updateTable('delta_cursors')
+      .set({ claimed_until: null, next_sync_at: now, resync_reason: 'claim_released' })
+      .where('claimed_until', 'is not', null)
+      .executeTakeFirst();
+    return {
+      outbox: Number(outbox.numUpdatedRows),
+      notifications: Number(notifications.numUpdatedRows),
+      obligations: Number(obligations.numUpdatedRows),
+      cursors: Number(cursors.numUpdatedRows),
+    };
   }
-  // PostgreSQL: several instances share the rows. Obligations carry no holder, so their short lease (a minute) stands.
+  // PostgreSQL: several instances share the rows. Obligations and delta cursors carry no holder, so their leases (a
+  // minute, five) stand.
   const host = options.workerId.slice(0, options.workerId.lastIndexOf(':'));
   const dead = (holders: readonly (string | null)[]): string[] =>
     [...new Set(holders)].filter((h): h is string => {
@@ -60,7 +78,7 @@ export async function releaseDeadClaims(db: Kysely<Database>, options: ClaimReco
           (await db.updateTable('notification_queue').set({ claimed_until: null }).where('processed_at', 'is', null).where('claimed_by', 'in', deadQueue).executeTakeFirst())
             .numUpdatedRows,
         );
-  return { outbox, notifications, obligations: 0 };
+  return { outbox, notifications, obligations: 0, cursors: 0 };
 }
 
 /** `process.kill(pid, 0)`: true while the process runs (EPERM: it runs under another user). */

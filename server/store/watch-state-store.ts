@@ -42,6 +42,8 @@ export interface WatchStateStore {
   ensureCursor(userId: string, scope: WatchScope, now: Date): Promise<void>;
   /** Asks for a sync of one cursor (or every cursor of the user) as soon as a timer runs. */
   requestResync(userId: string, scope: WatchScope | null, now: Date, reason: string): Promise<void>;
+  /** Asks for a sync of every cursor as soon as a timer runs (a process that starts: see watch-runtime). Returns how many. */
+  requestResyncAll(now: Date, reason: string): Promise<number>;
   /** Claims cursors due at `now` (or whose holder's lease ran out). */
   claimDueCursors(now: Date, leaseMs: number, limit: number): Promise<DeltaCursor[]>;
   /** Stores the new cursor; a resync asked for while the sync ran keeps the cursor due now. */
@@ -160,6 +162,10 @@ export function createWatchStateStore(db: Kysely<Database>): WatchStateStore {
       let q = db.updateTable('delta_cursors').set({ next_sync_at: now, resync_reason: reason }).where('user_id', '=', userId);
       if (scope !== null) q = q.where('scope', '=', scope);
       await q.execute();
+    },
+    async requestResyncAll(now, reason) {
+      const r = await db.updateTable('delta_cursors').set({ next_sync_at: now, resync_reason: reason }).executeTakeFirst();
+      return Number(r.numUpdatedRows);
     },
     claimDueCursors(now, leaseMs, limit) {
       return inTransaction(async (trx) => {

@@ -3,8 +3,10 @@
 // escalations (a missed obligation without its breach mail) and the mails sent twice; exits 1 unless both are 0.
 // The sandbox runs in this process (it outlives every kill); Baton runs as a child with the same GRAPH_*/AUTH_*
 // variables a real tenant would use, a 36-second SLA and round-the-clock working hours. `DATABASE_URL` is passed on
-// (PostgreSQL), else the embedded database in a temporary folder. Imports: node:*, the sandbox, the HTTP contract.
-//   npm run crash-test -- [--handoffs 100] [--seed 7] [--sla-seconds 36] [--log-level info]
+// (PostgreSQL), else the embedded database in a temporary folder, which the script reads (server stopped) to know that
+// Baton has no work left and to print the timeline of any hand-off that misses an escalation.
+// Imports: node:*, the sandbox, the HTTP contract, the store's database (read only).
+//   npm run crash-test -- [--handoffs 100] [--seed 7] [--sla-seconds 36] [--settle-minutes 10] [--log-level info]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,16 +14,19 @@ import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startSandbox, type RunningSandbox } from '../../server/sandbox/server';
 import type { HandoffDetailDto, HandoffStartedDto, LeadDto } from '../../server/http/contract';
+import { openDatabase, type Db } from '../../server/store/database';
 
 interface Options {
   logLevel: string;
   handoffs: number;
   seed: number;
   slaSeconds: number;
+  /** Longest wait, after the kills stop, for the quiescent state. */
+  settleMinutes: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { handoffs: 100, seed: 7, slaSeconds: 36, logLevel: 'warn' };
+  const o: Options = { handoffs: 100, seed: 7, slaSeconds: 36, settleMinutes: 10, logLevel: 'warn' };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i];
     if (name === '--log-level') {
@@ -33,6 +38,7 @@ function parseArgs(argv: readonly string[]): Options {
     if (name === '--handoffs') o.handoffs = value;
     else if (name === '--seed') o.seed = value;
     else if (name === '--sla-seconds') o.slaSeconds = value;
+    else if (name === '--settle-minutes') o.settleMinutes = value;
     else continue;
     if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} needs a positive number`);
     i++;
@@ -114,9 +120,102 @@ function createServerProcess(env: NodeJS.ProcessEnv, logFile: string) {
         c.kill('SIGKILL');
       });
     },
+    /** SIGTERM: the server finishes the job at hand and closes its database (SIGKILL if it takes over 30 s). */
+    stop(): Promise<void> {
+      const c = child;
+      if (c === null) return Promise.resolve();
+      child = null;
+      return new Promise((resolve) => {
+        if (c.exitCode !== null || c.signalCode !== null) {
+          resolve();
+          return;
+        }
+        const force = setTimeout(() => c.kill('SIGKILL'), 30_000);
+        c.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        c.kill('SIGTERM');
+      });
+    },
     running: () => child !== null && child.exitCode === null,
     counts: () => ({ starts, kills }),
   };
+}
+
+/** Opens Baton's database (the server stopped, for the embedded one), runs `read`, closes it. */
+async function inspectDatabase<T>(env: NodeJS.ProcessEnv, read: (db: Db) => Promise<T>): Promise<T> {
+  const url = env['DATABASE_URL'];
+  const opened = await openDatabase(url === undefined ? { dataDir: env['DATA_DIR'] ?? '' } : { databaseUrl: url });
+  try {
+    return await read(opened.db);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Work Baton's database still holds: while any is left, the system is not quiescent. */
+interface PendingWork {
+  notifications: number;
+  outbox: number;
+  cursorsDue: number;
+  slaStepsDue: number;
+  eventsUnapplied: number;
+  total: number;
+}
+
+async function pendingWork(db: Db, now: Date): Promise<PendingWork> {
+  const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: string | number | bigint }> }) => Number((await q.executeTakeFirstOrThrow()).n);
+  const notifications = await count(db.selectFrom('notification_queue').select((eb) => eb.fn.countAll<string>().as('n')).where('processed_at', 'is', null));
+  const outbox = await count(db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'pending'));
+  const cursorsDue = await count(
+    db
+      .selectFrom('delta_cursors')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where((eb) => eb.or([eb('next_sync_at', '<=', now), eb('claimed_until', 'is not', null)])),
+  );
+  const slaStepsDue = await count(
+    db
+      .selectFrom('obligations')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('status', 'in', ['open', 'reminded', 'breached'])
+      .where('next_check_at', '<=', now),
+  );
+  const eventsUnapplied = await count(db.selectFrom('handoff_events').select((eb) => eb.fn.countAll<string>().as('n')).where('consumed_at', 'is', null));
+  return { notifications, outbox, cursorsDue, slaStepsDue, eventsUnapplied, total: notifications + outbox + cursorsDue + slaStepsDue + eventsUnapplied };
+}
+
+/** One hand-off's story from the database, in time order: its rows, events, obligations, outbox rows, the intro's
+ * notifications and the SDR's delta cursors. */
+async function timelineOf(db: Db, handoffId: string): Promise<string> {
+  const lines: { at: Date | null; text: string }[] = [];
+  const iso = (d: Date | null) => (d === null ? '-' : d.toISOString());
+  const h = await db.selectFrom('handoffs').selectAll().where('id', '=', handoffId).executeTakeFirst();
+  if (h === undefined) return '    (no such hand-off in the database)';
+  lines.push({ at: h.created_at, text: `hand-off created (stage now ${h.stage}, since ${iso(h.stage_changed_at)})` });
+  if (h.intro_sent_at !== null) lines.push({ at: h.intro_sent_at, text: `intro sent (Graph's sentDateTime), message ${h.intro_message_id ?? '-'}` });
+  for (const e of await db.selectFrom('handoff_events').selectAll().where('handoff_id', '=', handoffId).orderBy('id').execute()) {
+    lines.push({ at: e.recorded_at, text: `event ${e.kind} recorded (occurred ${iso(e.occurred_at)}, applied ${iso(e.consumed_at)})` });
+  }
+  for (const ob of await db.selectFrom('obligations').selectAll().where('handoff_id', '=', handoffId).execute()) {
+    lines.push({
+      at: ob.started_at,
+      text: `obligation ${ob.kind} ${ob.status}: due ${iso(ob.due_at)}, breached ${iso(ob.breached_at)}, escalated ${iso(ob.escalated_at)}, met ${iso(ob.met_at)}, next check ${iso(ob.next_check_at)}, claimed until ${iso(ob.claimed_until)}`,
+    });
+  }
+  for (const r of await db.selectFrom('outbox').selectAll().where('handoff_id', '=', handoffId).orderBy('id').execute()) {
+    lines.push({ at: r.created_at, text: `outbox ${r.idempotency_key} ${r.status} (attempts ${String(r.attempts)}, done ${iso(r.done_at)}, claimed until ${iso(r.claimed_until)}, error ${r.last_error ?? '-'})` });
+  }
+  if (h.intro_message_id !== null) {
+    for (const n of await db.selectFrom('notification_queue').selectAll().where('resource_id', '=', h.intro_message_id).orderBy('id').execute()) {
+      lines.push({ at: n.received_at, text: `notification ${n.scope} ${n.change_type ?? ''} of the intro: processed ${iso(n.processed_at)} (${n.outcome ?? 'pending'}), attempts ${String(n.attempts)}, by ${n.claimed_by ?? '-'}` });
+    }
+  } else lines.push({ at: null, text: 'no notification names the intro (its message id was never recorded)' });
+  for (const c of await db.selectFrom('delta_cursors').selectAll().where('user_id', '=', h.sdr_id).execute()) {
+    lines.push({ at: c.synced_at, text: `SDR's delta cursor ${c.scope} last synced; next ${iso(c.next_sync_at)} (${c.resync_reason ?? 'timer'}), claimed until ${iso(c.claimed_until)}, failures ${String(c.failures)}` });
+  }
+  lines.sort((a, b) => (a.at?.getTime() ?? 0) - (b.at?.getTime() ?? 0));
+  return lines.map((l) => `    ${iso(l.at)}  ${l.text}`).join('\n');
 }
 
 interface Api {
@@ -206,7 +305,10 @@ async function main(): Promise<number> {
     tokens.set(userId, issued.accessToken);
     return issued.accessToken;
   };
-  /** One API call, retried while the server is down (connection refused or reset): the caller sees only answers. */
+  /**
+   * One API call, retried while the server is down (connection refused or reset) or answers 503 (starting, or the
+   * sign-in keys could not be fetched in time under load): the caller sees only other answers.
+   */
   const api: Api = {
     async call(as: string, method: string, url: string, body?: unknown) {
       for (let attempt = 0; ; attempt++) {
@@ -218,6 +320,10 @@ async function main(): Promise<number> {
             signal: AbortSignal.timeout(15_000),
           });
           const text = await res.text();
+          if (res.status === 503 && attempt <= 600) {
+            await sleep(250);
+            continue;
+          }
           return { status: res.status, data: (text === '' ? null : JSON.parse(text)) as unknown };
         } catch (e) {
           if (attempt > 600) throw new Error(`${method} ${url} never answered`, { cause: e });
@@ -367,23 +473,15 @@ async function main(): Promise<number> {
   if (!server.running()) server.start();
   await waitReady();
 
-  // Phase 3: let the server finish, then count. An idle AE's hand-off must end with both obligations breached and one
-  // breach mail each; no outbox key may appear twice in any Sent Items.
+  // Phase 3: wait for a quiescent state, not for a time. Quiescent: Graph has no notification left to deliver, every
+  // hand-off is at its end (an idle AE's: both obligations past their last step, each breach mail in Sent Items; a
+  // responsive AE's: no obligation still running), and Baton's database holds no work (queued notifications, pending
+  // outbox rows, due delta cursors or SLA steps, unapplied hand-off events), read after a graceful stop; when some is
+  // left the server is started again and the wait goes on. `--settle-minutes` only bounds a run that never gets
+  // there: an escalation missing then is reported as not settled, never as lost and never as ok.
   type Detail = HandoffDetailDto;
   const details = new Map<string, Detail>();
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    let unsettled = 0;
-    for (const id of handoffIds) {
-      const res = await api.call(sdrOf(id), 'GET', `/api/handoffs/${id}`);
-      if (res.status !== 200) throw new Error(`GET hand-off ${id}: ${String(res.status)}`);
-      const d = res.data as Detail;
-      details.set(id, d);
-      if (d.obligations.length < 2 || d.obligations.some((ob) => ob.status === 'open' || ob.status === 'reminded')) unsettled++;
-    }
-    if (unsettled === 0 || Date.now() > deadline) break;
-    await sleep(2_000);
-  }
+  const terminal = new Set(['met', 'escalated', 'cancelled']);
   const sentNow = (): Map<string, number> => {
     const sent = new Map<string, number>();
     for (const user of sb.directory.users()) {
@@ -395,15 +493,35 @@ async function main(): Promise<number> {
     }
     return sent;
   };
-  // The outbox drains after the obligations settle (rows a killed process had claimed wait out their lease): wait
-  // until nothing new has been sent for 30 s, at most 6 minutes.
+  const atItsEnd = (id: string, sentKeys: ReadonlyMap<string, number>): boolean => {
+    const d = details.get(id);
+    if (d === undefined || d.obligations.length < 2 || d.obligations.some((ob) => !terminal.has(ob.status))) return false;
+    return responsive.has(id) || d.obligations.every((ob) => ob.breachedAt !== null && (sentKeys.get(`sla:${ob.id}:breach`) ?? 0) > 0);
+  };
+  const boundAt = Date.now() + o.settleMinutes * 60_000;
   let sent = sentNow();
-  for (let quiet = 0, waited = 0; quiet < 30_000 && waited < 360_000; waited += 5_000) {
-    await sleep(5_000);
-    const next = sentNow();
-    quiet = next.size === sent.size ? quiet + 5_000 : 0;
-    sent = next;
+  let graphIdle: boolean;
+  let work: PendingWork;
+  for (let round = 1; ; round++) {
+    for (;;) {
+      for (const id of handoffIds) {
+        const res = await api.call(sdrOf(id), 'GET', `/api/handoffs/${id}`);
+        if (res.status !== 200) throw new Error(`GET hand-off ${id}: ${String(res.status)}`);
+        details.set(id, res.data as Detail);
+      }
+      sent = sentNow();
+      graphIdle = sb.subscriptions.pendingDeliveries().length === 0;
+      if ((graphIdle && handoffIds.every((id) => atItsEnd(id, sent))) || Date.now() > boundAt) break;
+      await sleep(2_000);
+    }
+    await server.stop();
+    work = await inspectDatabase(env, (db) => pendingWork(db, new Date()));
+    console.log(`crash: settle round ${String(round)}: ${JSON.stringify(work)}, Graph deliveries pending ${String(sb.subscriptions.pendingDeliveries().length)}`);
+    if (work.total === 0 || Date.now() > boundAt) break;
+    server.start();
+    await waitReady();
   }
+  const quiescent = graphIdle && work.total === 0;
   // Invites are events: one per hand-off on the SDR's calendar, whatever the kills.
   const inviteCopies = new Map<string, number>();
   for (const sdr of sdrs) {
@@ -413,44 +531,51 @@ async function main(): Promise<number> {
     }
   }
 
+  // An escalation missing from a quiescent system is lost (nothing left would ever send it); missing while work is
+  // still pending, it is not settled. Either way the hand-off's timeline is printed from the database.
   let lost = 0;
+  let notSettled = 0;
   let expectedEscalations = 0;
-  const lostWhy: string[] = [];
+  const problems: { id: string; why: string }[] = [];
+  const missing = (id: string, n: number, why: string) => {
+    if (quiescent) lost += n;
+    else notSettled += n;
+    problems.push({ id, why: `${quiescent ? 'lost' : 'not settled'}: ${why}` });
+  };
   for (const id of handoffIds) {
     const d = details.get(id);
     if (d === undefined) continue;
-    if (responsive.has(id)) continue;
-    if (d.obligations.length < 2) {
-      lost += 2 - d.obligations.length;
-      lostWhy.push(`${id}: ${String(d.obligations.length)} obligations opened`);
+    if (responsive.has(id)) {
+      if (!atItsEnd(id, sent)) problems.push({ id, why: `responsive AE, not at its end: ${d.obligations.map((ob) => `${ob.kind} ${ob.status}`).join(', ') || 'no obligations'}` });
+      continue;
     }
+    expectedEscalations += 2;
+    if (d.obligations.length < 2) missing(id, 2 - d.obligations.length, `${String(d.obligations.length)} obligations opened`);
     for (const ob of d.obligations) {
-      expectedEscalations++;
-      if (ob.breachedAt === null) {
-        lost++;
-        lostWhy.push(`${id} ${ob.kind}: ${ob.status}, not breached`);
-      } else if ((sent.get(`sla:${ob.id}:breach`) ?? 0) === 0) {
-        lost++;
-        lostWhy.push(`${id} ${ob.kind}: breached, no breach mail sent`);
-      }
+      if (ob.breachedAt === null) missing(id, 1, `${ob.kind}: ${ob.status}, not breached`);
+      else if ((sent.get(`sla:${ob.id}:breach`) ?? 0) === 0) missing(id, 1, `${ob.kind}: breached, no breach mail sent`);
     }
+  }
+  if (problems.length > 0) {
+    await inspectDatabase(env, async (db) => {
+      for (const p of problems.slice(0, 10)) console.log(`crash: ${p.id}: ${p.why}\n${await timelineOf(db, p.id)}`);
+    });
   }
   const twice = [...sent.entries()].filter(([, n]) => n > 1);
   const invitesTwice = [...inviteCopies.entries()].filter(([, n]) => n > 1);
   const missingInvites = handoffIds.filter((id) => (inviteCopies.get(id) ?? 0) === 0);
   const { starts, kills } = server.counts();
-  await server.kill();
   await running.close();
 
   const minutes = ((Date.now() - t0) / 60_000).toFixed(1);
-  console.log(`crash: ${String(kills)} kills, ${String(starts)} starts in ${minutes} min; ${String(sent.size)} distinct outbox mails sent; log ${logFile}`);
-  for (const why of lostWhy.slice(0, 10)) console.log(`crash: lost: ${why}`);
+  console.log(`crash: ${String(kills)} kills, ${String(starts)} starts in ${minutes} min; ${String(sent.size)} distinct outbox mails sent; ${quiescent ? 'quiescent' : 'NOT quiescent'} at the end; log ${logFile}`);
   for (const [key, n] of twice.slice(0, 10)) console.log(`crash: sent ${String(n)} times: ${key}`);
   console.log(`bench: crash expected escalations = ${String(expectedEscalations)}`);
   console.log(`bench: crash lost escalations = ${String(lost)}`);
   console.log(`bench: crash mails sent twice = ${String(twice.length)}`);
+  console.log(`bench: crash escalations not settled = ${String(notSettled)}`);
   console.log(`bench: crash invites booked twice = ${String(invitesTwice.length)} (missing ${String(missingInvites.length)})`);
-  if (lost === 0 && twice.length === 0 && invitesTwice.length === 0 && missingInvites.length === 0) {
+  if (lost === 0 && notSettled === 0 && problems.length === 0 && twice.length === 0 && invitesTwice.length === 0 && missingInvites.length === 0) {
     fs.rmSync(dir, { recursive: true, force: true });
     return 0;
   }

@@ -201,6 +201,23 @@ describe('faults', () => {
     for (const id of ids) expect((await eventsOf(id)).map((e) => e.kind)).toEqual(['intro_sent']);
   });
 
+  it('learns at start, through delta, of an intro sent while no process listened (its notification comes hours late)', async () => {
+    const id = await h.newHandoff('sdr_emea_1', 'ae_emea_1');
+    // The server is down: Graph's POST of the notification fails, and its retries come minutes to hours apart. Within
+    // this test none arrives, as if every one had failed.
+    h.running.sandbox.faults.configure({ notifications: { dropShare: 1 } });
+    await sendIntro(id);
+    await h.settle();
+    expect(await eventsOf(id)).toEqual([]);
+    h.running.sandbox.faults.reset();
+    // The next process starts: as main.ts does once it listens. Nothing else is due (delta's timer is 30 minutes).
+    expect(await h.runtime.catchUpAfterStart()).toBeGreaterThan(0);
+    await h.settle();
+    expect((await eventsOf(id)).map((e) => e.kind)).toEqual(['intro_sent']);
+    const cursors = await h.tdb.db.selectFrom('delta_cursors').select(['next_sync_at', 'claimed_until']).execute();
+    expect(cursors.every((c) => c.claimed_until === null && c.next_sync_at.getTime() > h.clock.now().getTime())).toBe(true);
+  });
+
   it('recreates a subscription Graph removed, and catches up on what happened meanwhile', async () => {
     const sofia = h.people['sdr_emea_1']?.id ?? '';
     const old = await h.tdb.db.selectFrom('graph_subscriptions').select('id').where('user_id', '=', sofia).where('scope', '=', 'sentitems').where('status', '=', 'active').executeTakeFirstOrThrow();

@@ -4,6 +4,7 @@
 import { releaseDeadClaims } from '../../../server/store/claim-recovery';
 import { createLeadStore } from '../../../server/store/lead-store';
 import { createOutboxStore } from '../../../server/store/outbox-store';
+import { createWatchStateStore } from '../../../server/store/watch-state-store';
 import { leadFields } from '../helpers/leads';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import { seedPeople, type TestPeople } from '../helpers/people';
@@ -79,6 +80,13 @@ async function claimedObligation(): Promise<void> {
     .execute();
 }
 
+/** A sentitems cursor claimed by a process that died mid-sync, as claimDueCursors leaves it. */
+async function claimedCursor(): Promise<void> {
+  const store = createWatchStateStore(tdb.db);
+  await store.ensureCursor(p.sdr1.id, 'sentitems', t0);
+  expect(await store.claimDueCursors(t0, 300_000, 10)).toHaveLength(1);
+}
+
 const claimedKeys = async () =>
   (await tdb.db.selectFrom('outbox').select('idempotency_key').where('claimed_until', 'is not', null).orderBy('idempotency_key').execute()).map((r) => r.idempotency_key);
 const claimedItems = async () =>
@@ -94,8 +102,8 @@ describe('claims of dead processes, given back at start', () => {
     await outboxRow('unclaimed', null);
     await queued('item-dead', 'web-1:4002');
     await queued('item-other', 'web-2:9');
-    const recovered = await releaseDeadClaims(tdb.db, { embedded: false, workerId: me, isAlive });
-    expect(recovered).toEqual({ outbox: 2, notifications: 1, obligations: 0 });
+    const recovered = await releaseDeadClaims(tdb.db, { embedded: false, workerId: me, isAlive, now: t0 });
+    expect(recovered).toEqual({ outbox: 2, notifications: 1, obligations: 0, cursors: 0 });
     expect(await claimedKeys()).toEqual(['live', 'mine', 'other-host']);
     expect(await claimedItems()).toEqual(['item-other']);
     // The mail a dead process marked `sending` keeps its mark: the sender looks in Sent Items before sending again.
@@ -109,16 +117,25 @@ describe('claims of dead processes, given back at start', () => {
     await outboxRow('sent', 'web-1:4002', 'done');
     await queued('item', 'web-2:9');
     await claimedObligation();
-    const recovered = await releaseDeadClaims(tdb.db, { embedded: true, workerId: me, isAlive });
-    expect(recovered).toEqual({ outbox: 2, notifications: 1, obligations: 1 });
+    await claimedCursor();
+    const recovered = await releaseDeadClaims(tdb.db, { embedded: true, workerId: me, isAlive, now: t0 });
+    expect(recovered).toEqual({ outbox: 2, notifications: 1, obligations: 1, cursors: 1 });
     expect(await claimedKeys()).toEqual(['sent']);
+  });
+
+  it('makes a delta cursor a killed process was syncing due at once (its claim had parked it a year ahead)', async () => {
+    await claimedCursor();
+    const store = createWatchStateStore(tdb.db);
+    expect(await store.claimDueCursors(t0, 300_000, 10)).toEqual([]);
+    await releaseDeadClaims(tdb.db, { embedded: true, workerId: me, isAlive, now: t0 });
+    expect((await store.claimDueCursors(t0, 300_000, 10)).map((c) => [c.userId, c.scope])).toEqual([[p.sdr1.id, 'sentitems']]);
   });
 
   it('lets the next worker claim a released mail at once, not when the lease runs out', async () => {
     await outboxRow('breach-mail', 'web-1:4002');
     const outbox = createOutboxStore(tdb.db);
     expect(await outbox.claim({ workerId: me, now: t0, leaseMs: 120_000, limit: 10 })).toEqual([]);
-    await releaseDeadClaims(tdb.db, { embedded: false, workerId: me, isAlive });
+    await releaseDeadClaims(tdb.db, { embedded: false, workerId: me, isAlive, now: t0 });
     const claimed = await outbox.claim({ workerId: me, now: t0, leaseMs: 120_000, limit: 10 });
     expect(claimed.map((c) => c.idempotencyKey)).toEqual(['breach-mail']);
   });
