@@ -1,7 +1,9 @@
 // Report repository: the rows the report's figures need (server/domain/report.ts) for a range and the period before
 // it, for a set of teams, in seven set-based queries (hand-offs with their lead, obligations, counted stage moves,
-// cancelled meetings, follow-up gaps at the end of each period, people); the hand-offs behind a drill-down; which
-// outbox keys exist (the weekly report's send-once check).
+// cancelled meetings, follow-up gaps at the end of each period, people); the report's counts per period and group
+// from the counts the database keeps (migration 010: whole UTC months and days summed, the hours at the range's ends
+// and facts dated outside their hand-off's life read one by one); the hand-offs behind a drill-down; which outbox
+// keys exist (the weekly report's send-once check).
 // Portable SQL (PostgreSQL 15 and PGlite). Imports: kysely, ./schema, the domain's report and lead types.
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { LeadFieldName } from '../domain/lead';
@@ -55,7 +57,7 @@ export interface ReportStore {
   rows(range: ReportRange, teams: TeamSet, checkedFields: readonly LeadFieldName[]): Promise<ReportRows>;
   /**
    * The report's counts for `range` and the period of the same length before it, for `teams`, per period and group
-   * (all, SDR, AE, pair), counted by the database (the report of a year reads a few hundred rows, not its hand-offs).
+   * (all, SDR, AE, pair), summed from the counts the database keeps per UTC day and month (a year's report reads those, not its hand-offs).
    */
   aggregates(range: ReportRange, teams: TeamSet, checkedFields: readonly LeadFieldName[], options?: AggregateOptions): Promise<ReportAggregates>;
   /** The hand-offs with these ids (in `teams`), with their lead and people's names, in the order given. */
