@@ -9,7 +9,8 @@
 // - report_rollup: the facts counted per UTC day and per UTC month, pair, kind and what the figures group by.
 // A change to a hand-off (or its lead, obligations, stage moves, findings, follow-ups) recomputes that hand-off's
 // facts (or that lead's spans): the old ones are subtracted from the counts and the new ones added, in the same
-// transaction. Plain SQL and plpgsql: PostgreSQL 15 and PGlite alike. Imports: kysely.
+// transaction; counts are written in key order (concurrent writers lock them in the same order). Plain SQL and
+// plpgsql: PostgreSQL 15 and PGlite alike. Imports: kysely.
 import { sql, type Kysely } from 'kysely';
 
 /** The kinds of facts of a hand-off and of a lead's follow-up spans (report_facts.kind). */
@@ -48,6 +49,7 @@ begin
   from gone g cross join (values ('day'), ('month')) as b(bucket)
   where not g.anomalous
   group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+  order by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
   on conflict (bucket, start_date, team_id, sdr_id, ae_id, kind, source, mask, code, value) do update set n = r.n + excluded.n;
 
   -- Their facts as the rows now stand.
@@ -115,6 +117,7 @@ begin
   from added g cross join (values ('day'), ('month')) as b(bucket)
   where not g.anomalous
   group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+  order by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
   on conflict (bucket, start_date, team_id, sdr_id, ae_id, kind, source, mask, code, value) do update set n = r.n + excluded.n;
 
   delete from report_rollup where n = 0;
@@ -141,6 +144,7 @@ begin
          g.team_id, g.sdr_id, g.ae_id, g.kind, null::text, null::int, null::text, null::float8, -count(*)
   from gone g cross join (values ('day'), ('month')) as b(bucket)
   group by 1, 2, 3, 4, 5, 6
+  order by 1, 2, 3, 4, 5, 6
   on conflict (bucket, start_date, team_id, sdr_id, ae_id, kind, source, mask, code, value) do update set n = r.n + excluded.n;
 
   with l as (
@@ -196,6 +200,7 @@ begin
          g.team_id, g.sdr_id, g.ae_id, g.kind, null::text, null::int, null::text, null::float8, count(*)
   from added g cross join (values ('day'), ('month')) as b(bucket)
   group by 1, 2, 3, 4, 5, 6
+  order by 1, 2, 3, 4, 5, 6
   on conflict (bucket, start_date, team_id, sdr_id, ae_id, kind, source, mask, code, value) do update set n = r.n + excluded.n;
 
   delete from report_rollup where n = 0;
