@@ -17,6 +17,7 @@ import * as m006 from './migrations/006-away-spans';
 import * as m007 from './migrations/007-weekly-sync';
 import * as m008 from './migrations/008-lead-ratings';
 import * as m009 from './migrations/009-report-lead-gaps';
+import * as m010 from './migrations/010-report-rollups';
 
 export type Db = Kysely<Database>;
 
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '007-weekly-sync': m007,
   '008-lead-ratings': m008,
   '009-report-lead-gaps': m009,
+  '010-report-rollups': m010,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -1,7 +1,9 @@
 // Report repository: the rows the report's figures need (server/domain/report.ts) for a range and the period before
 // it, for a set of teams, in seven set-based queries (hand-offs with their lead, obligations, counted stage moves,
-// cancelled meetings, follow-up gaps at the end of each period, people); the hand-offs behind a drill-down; which
-// outbox keys exist (the weekly report's send-once check).
+// cancelled meetings, follow-up gaps at the end of each period, people); the report's counts per period and group
+// from the counts the database keeps (migration 010: whole UTC months and days summed, the hours at the range's ends
+// and facts dated outside their hand-off's life read one by one); the hand-offs behind a drill-down; which outbox
+// keys exist (the weekly report's send-once check).
 // Portable SQL (PostgreSQL 15 and PGlite). Imports: kysely, ./schema, the domain's report and lead types.
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { LeadFieldName } from '../domain/lead';
@@ -55,7 +57,7 @@ export interface ReportStore {
   rows(range: ReportRange, teams: TeamSet, checkedFields: readonly LeadFieldName[]): Promise<ReportRows>;
   /**
    * The report's counts for `range` and the period of the same length before it, for `teams`, per period and group
-   * (all, SDR, AE, pair), counted by the database (the report of a year reads a few hundred rows, not its hand-offs).
+   * (all, SDR, AE, pair), summed from the counts the database keeps per UTC day and month (a year's report reads those, not its hand-offs).
    */
   aggregates(range: ReportRange, teams: TeamSet, checkedFields: readonly LeadFieldName[], options?: AggregateOptions): Promise<ReportAggregates>;
   /** The hand-offs with these ids (in `teams`), with their lead and people's names, in the order given. */
@@ -80,6 +82,55 @@ function teamFilter(teams: TeamSet, column: RawBuilder<unknown> = sql`h.team_id`
   if (teams === 'all') return sql<SqlBool>`true`;
   if (teams.length === 0) return sql<SqlBool>`false`;
   return sql<SqlBool>`${column} in (${sql.join(teams.map((t) => sql.val(t)))})`;
+}
+
+/** A piece of a period: whole UTC months or days read from the counts, or an instant range read from the facts. */
+interface Segment {
+  readonly bucket: 'month' | 'day' | 'fact';
+  readonly from: Date;
+  readonly to: Date;
+}
+
+const dayMs = 86_400_000;
+const floorDay = (d: Date): Date => new Date(Math.floor(d.getTime() / dayMs) * dayMs);
+const ceilDay = (d: Date): Date => new Date(Math.ceil(d.getTime() / dayMs) * dayMs);
+const floorMonth = (d: Date): Date => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+const ceilMonth = (d: Date): Date => {
+  const floor = floorMonth(d);
+  return floor.getTime() === d.getTime() ? floor : new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
+};
+/** The UTC date of a midnight, as `report_rollup.start_date` holds it. */
+const isoDate = (d: Date): string => d.toISOString().slice(0, 10);
+
+/** [from, to) as whole UTC months, then whole UTC days, then the instants left at either end. */
+export function segmentsOf(from: Date, to: Date): Segment[] {
+  const firstDay = ceilDay(from);
+  const lastDay = floorDay(to);
+  if (firstDay.getTime() >= lastDay.getTime()) return from.getTime() < to.getTime() ? [{ bucket: 'fact', from, to }] : [];
+  const out: Segment[] = [];
+  if (from.getTime() < firstDay.getTime()) out.push({ bucket: 'fact', from, to: firstDay });
+  if (lastDay.getTime() < to.getTime()) out.push({ bucket: 'fact', from: lastDay, to });
+  const firstMonth = ceilMonth(firstDay);
+  const lastMonth = floorMonth(lastDay);
+  if (firstMonth.getTime() >= lastMonth.getTime()) {
+    out.push({ bucket: 'day', from: firstDay, to: lastDay });
+    return out;
+  }
+  out.push({ bucket: 'month', from: firstMonth, to: lastMonth });
+  if (firstDay.getTime() < firstMonth.getTime()) out.push({ bucket: 'day', from: firstDay, to: firstMonth });
+  if (lastMonth.getTime() < lastDay.getTime()) out.push({ bucket: 'day', from: lastMonth, to: lastDay });
+  return out;
+}
+
+/** Everything up to and including `at`: the months before its month, its month's days before its day, then facts. */
+function prefixSegmentsOf(at: Date): { bucket: 'month' | 'day' | 'fact'; from: Date | null; to: Date }[] {
+  const day = floorDay(at);
+  const month = floorMonth(day);
+  return [
+    { bucket: 'month', from: null, to: month },
+    { bucket: 'day', from: month, to: day },
+    { bucket: 'fact', from: day, to: at },
+  ];
 }
 
 /** A timestamp as epoch milliseconds (JSON carries numbers, not dates). */
@@ -214,195 +265,163 @@ export function createReportStore(db: Kysely<Database>): ReportStore {
 
     async aggregates(range, teams, checkedFields, options = {}) {
       const previous = previousRangeOf(range);
-      const where = relevant(previous.from, range.to, teams);
-      /** The period of an instant that falls in either (the two are adjacent), and whether it falls in either. */
-      const periodOf = (column: RawBuilder<unknown>) =>
-        sql`case when ${column} >= ${range.from} then 'current' else 'previous' end`;
-      const inEither = (column: RawBuilder<unknown>) => sql`${column} >= ${previous.from} and ${column} < ${range.to}`;
-      // Leads lacking checked field i, per pair and source list (column f<i>), summed again per group.
-      const fieldColumns = checkedFields.map((_f, i) => sql.ref(`f${String(i)}`));
-      const fieldCounts = sql.join(checkedFields.map((f, i) => sql`coalesce(sum(n) filter (where (mask & ${sql.lit(bitOf(f))}) <> 0), 0) as ${fieldColumns[i] ?? sql``}`));
-      const fieldSums = sql`json_build_array(${sql.join(fieldColumns.map((c) => sql`coalesce(sum(${c}), 0)::int`))})`;
-      const gaps = (period: 'current' | 'previous', at: Date) => sql`
-        select ${period}::text as period, l.sdr_id, l.ae_id, 'without_followup'::text as kind
-        from leads l
-        where l.status <> 'disqualified' and ${teamFilter(teams, sql`l.team_id`)}
-          and exists (select 1 from handoffs h where h.lead_id = l.id and h.created_at < ${at})
-          and not exists (
-            select 1 from followups f
-            where f.lead_id = l.id and f.created_at <= ${at} and (f.done_at is null or f.done_at > ${at}) and f.due_at > ${at}
-          )`;
-      // A count per period in one pass over the rows: `<name>_c` for the current period, `<name>_p` for the one before;
-      // `tally` turns those columns back into (period, kind, n) rows, only where n > 0 (a group with no fact is absent).
-      const perPeriod = (name: string, when: RawBuilder<unknown>, column: RawBuilder<unknown>) => sql`
-        count(*) filter (where ${when} and ${column} >= ${range.from} and ${column} < ${range.to}) as ${sql.ref(`${name}_c`)},
-        count(*) filter (where ${when} and ${column} >= ${previous.from} and ${column} < ${range.from}) as ${sql.ref(`${name}_p`)}`;
-      const tally = (alias: string, names: readonly string[]) => sql`
-        cross join lateral (values ${sql.join(
-          names.flatMap((name) => [
-            sql`('current'::text, ${name}::text, ${sql.ref(`${alias}.${name}_c`)})`,
-            sql`('previous'::text, ${name}::text, ${sql.ref(`${alias}.${name}_p`)})`,
-          ]),
-        )}) as v(period, kind, n)
-        where v.n > 0`;
-      const settledAt = sql`(case when o.met_at is not null and o.met_within_sla is true then o.met_at else coalesce(o.breached_at, o.met_at) end)`;
-      const groupingSets = sql`grouping sets ((period, sdr_id, ae_id), (period, sdr_id), (period, ae_id), (period))`;
-      const sum = (kind: string) => sql`coalesce(sum(n) filter (where kind = ${kind}), 0)::int`;
+      const since = previous.from;
+      const { to } = range;
+      const textsPerReason = options.textsPerReason ?? 20;
+      const periods = [
+        { name: 'current', from: range.from, to: range.to },
+        { name: 'previous', from: previous.from, to: previous.to },
+      ] as const;
+      // A fact dated outside its hand-off's life counts only when the hand-off is among the range's (see
+      // `relevant`): started before its end, and open or closed since the start of the period before.
+      const relevantFact = sql`(not f.anomalous or (f.handoff_created_at < ${to} and (f.handoff_closed_at is null or f.handoff_closed_at >= ${since})))`;
+      const factColumns = sql`f.team_id, f.sdr_id, f.ae_id, f.kind, f.source, f.mask, f.code, f.value`;
+      const rollupColumns = sql`r.team_id, r.sdr_id, r.ae_id, r.kind, r.source, r.mask, r.code, r.value`;
+      const notGap = (alias: string) => sql`${sql.ref(`${alias}.kind`)} not in ('gap_start', 'gap_end')`;
+      // Each period's facts: whole UTC months and days from the counts, the hours at its ends from the facts, and
+      // the facts dated outside their hand-off's life one by one.
+      const periodParts = periods.flatMap((p) =>
+        segmentsOf(p.from, p.to).map((s) =>
+          s.bucket === 'fact'
+            ? sql`select ${p.name}::text as period, ${factColumns}, 1::bigint as n from report_facts f
+                where f.at >= ${s.from} and f.at < ${s.to} and not f.anomalous and ${notGap('f')} and ${teamFilter(teams, sql`f.team_id`)}`
+            : sql`select ${p.name}::text as period, ${rollupColumns}, r.n::bigint as n from report_rollup r
+                where r.bucket = ${s.bucket} and r.start_date >= ${isoDate(s.from)}::date and r.start_date < ${isoDate(s.to)}::date
+                  and ${notGap('r')} and ${teamFilter(teams, sql`r.team_id`)}`,
+        ),
+      );
+      const anomalous = sql`select case when f.at >= ${range.from} then 'current' else 'previous' end as period, ${factColumns}, 1::bigint as n from report_facts f
+        where f.anomalous and f.at >= ${since} and f.at < ${to} and ${relevantFact} and ${notGap('f')} and ${teamFilter(teams, sql`f.team_id`)}`;
+      // Leads without a future follow-up at an instant: the spans started at or before it minus those ended by then.
+      const gapParts = periods.flatMap((p) => {
+        const at = p.to;
+        return prefixSegmentsOf(at).map((s) =>
+          s.bucket === 'fact'
+            ? sql`select ${p.name}::text as period, f.sdr_id, f.ae_id, case f.kind when 'gap_start' then 1 else -1 end as n from report_facts f
+                where f.handoff_id is null and f.at >= ${s.from} and f.at <= ${at} and ${teamFilter(teams, sql`f.team_id`)}`
+            : sql`select ${p.name}::text as period, r.sdr_id, r.ae_id, case r.kind when 'gap_start' then r.n else -r.n end as n from report_rollup r
+                where r.bucket = ${s.bucket} and r.kind in ('gap_start', 'gap_end') and r.start_date < ${isoDate(s.to)}::date
+                  ${s.from === null ? sql`` : sql`and r.start_date >= ${isoDate(s.from)}::date`} and ${teamFilter(teams, sql`r.team_id`)}`,
+        );
+      });
+      const mask = sql.lit(checkedBits(checkedFields));
+      const fieldsOf = (filter: RawBuilder<unknown>) =>
+        sql`json_build_array(${sql.join(
+          checkedFields.length === 0 ? [sql`0`] : checkedFields.map((f) => sql`coalesce(sum(n) filter (where ${filter} and (mask & ${sql.lit(bitOf(f))}) <> 0), 0)::int`),
+        )})`;
+      const emptyFields = checkedFields.length === 0;
+      const counted = (kind: string) => sql`coalesce(sum(n) filter (where kind = ${kind}), 0)::int`;
+      const groupingSets = (extra: RawBuilder<unknown> | null) => {
+        const e = extra === null ? sql`` : sql`, ${extra}`;
+        return sql`grouping sets ((period, sdr_id, ae_id${e}), (period, sdr_id${e}), (period, ae_id${e}), (period${e}))`;
+      };
       const sameGroup = (a: string, b: string) =>
         sql`${sql.ref(`${a}.period`)} = ${sql.ref(`${b}.period`)} and ${sql.ref(`${a}.g`)} = ${sql.ref(`${b}.g`)}
           and ${sql.ref(`${a}.sdr_id`)} is not distinct from ${sql.ref(`${b}.sdr_id`)} and ${sql.ref(`${a}.ae_id`)} is not distinct from ${sql.ref(`${b}.ae_id`)}`;
-      // Sorts and hashes of a year's facts fit in memory (the default 4 MB spills them to disk); for this query only.
-      const result = await db.transaction().execute(async (trx) => {
-        await sql`set local work_mem = '64MB'`.execute(trx);
-        return sql<{ value: unknown }>`
-        with h as materialized (
-          select h.id, h.lead_id, h.sdr_id, h.ae_id, h.created_at, h.outcome,
-                 case when h.stage = 'closed' then h.stage_changed_at end as closed_at,
-                 coalesce(h.meeting_start, h.slot_start) as meeting_at,
-                 l.source_list as source, (l.missing_fields & ${sql.lit(checkedBits(checkedFields))}) as mask, l.created_at as lead_created_at
-          from handoffs h join leads l on l.id = h.lead_id
-          where ${where}
+      const periodFrom = sql`case k.period when 'current' then ${range.from}::timestamptz else ${previous.from}::timestamptz end`;
+      const periodTo = sql`case k.period when 'current' then ${range.to}::timestamptz else ${previous.to}::timestamptz end`;
+      const result = await sql<{ value: unknown }>`
+        with c as materialized (
+          select period, team_id, sdr_id, ae_id, kind, source, mask, code, value, sum(n) as n
+          from (${sql.join([...periodParts, anomalous], sql` union all `)}) x
+          group by period, team_id, sdr_id, ae_id, kind, source, mask, code, value
         ),
-        started as (
-          select period, sdr_id, ae_id, source, sum(n) as leads,
-                 coalesce(sum(n) filter (where mask <> 0), 0) as with_gaps ${checkedFields.length === 0 ? sql`` : sql`, ${fieldCounts}`}
-          from (
-            select ${periodOf(sql`h.created_at`)} as period, h.sdr_id, h.ae_id, h.source, h.mask, count(*) as n
-            from h
-            where ${inEither(sql`h.created_at`)}
-            group by 1, 2, 3, 4, 5
-          ) x
-          group by period, sdr_id, ae_id, source
+        wf as (
+          select period, sdr_id, ae_id, sum(n) as n
+          from (${sql.join(gapParts, sql` union all `)}) x
+          group by period, sdr_id, ae_id
+          having sum(n) > 0
         ),
-        by_handoff as (
-          select h.sdr_id, h.ae_id,
-                 ${perPeriod('meetings_held', sql`h.closed_at is not null and h.outcome in ('sales_qualified', 'hand_back') and h.closed_at >= h.meeting_at`, sql`h.meeting_at`)},
-                 ${perPeriod('sales_qualified', sql`h.outcome = 'sales_qualified'`, sql`h.closed_at`)}
-          from h group by h.sdr_id, h.ae_id
-        ),
-        -- The obligations and stage moves the report reads, each with its hand-off's pair: joined once, read twice.
-        ob as materialized (
-          select h.sdr_id, h.ae_id, o.kind, o.met_at, o.met_within_sla, o.breached_at, o.time_to_respond_ms
-          from obligations o join h on h.id = o.handoff_id
-          -- An acceptance settles when it is met or breached: either instant in range, or a breach, makes it count.
-          where (${inEither(sql`o.breached_at`)}) or (o.kind = 'ae_accept' and ${inEither(sql`o.met_at`)})
-        ),
-        st as materialized (
-          select h.sdr_id, h.ae_id, a.to_state, a.at, a.reason_code, a.reason_text, h.outcome
-          from audit_log a join h on h.id = a.entity_id
-          where ${inEither(sql`a.at`)} and a.entity = 'handoff' and a.to_state in ('no_show', 'rescheduled', 'closed')
-        ),
-        by_obligation as (
-          select o.sdr_id, o.ae_id,
-                 ${perPeriod('breaches', sql`true`, sql`o.breached_at`)},
-                 ${perPeriod('accepted_within_sla', sql`o.kind = 'ae_accept' and o.met_at is not null and o.met_within_sla is true`, settledAt)},
-                 ${perPeriod('accepted_late', sql`o.kind = 'ae_accept' and not (o.met_at is not null and o.met_within_sla is true)`, settledAt)}
-          from ob o
-          group by o.sdr_id, o.ae_id
-        ),
-        by_stage as (
-          select a.sdr_id, a.ae_id,
-                 ${perPeriod('no_show', sql`a.to_state = 'no_show'`, sql`a.at`)},
-                 ${perPeriod('rescheduled', sql`a.to_state = 'rescheduled'`, sql`a.at`)},
-                 ${perPeriod('handed_back', sql`a.to_state = 'closed' and a.outcome = 'hand_back' and a.reason_code is not null`, sql`a.at`)}
-          from st a
-          group by a.sdr_id, a.ae_id
-        ),
-        by_finding as (
-          select h.sdr_id, h.ae_id, ${perPeriod('cancelled', sql`true`, sql`f.at`)}
-          from handoff_findings f join h on h.id = f.handoff_id
-          where ${inEither(sql`f.at`)} and f.kind = 'meeting_deleted'
-          group by h.sdr_id, h.ae_id
-        ),
-        counted as (
-          select v.period, x.sdr_id, x.ae_id, v.kind, v.n from by_handoff x ${tally('x', ['meetings_held', 'sales_qualified'])}
+        facts as (
+          select period, sdr_id, ae_id, kind, source, mask, value, n from c
           union all
-          select v.period, x.sdr_id, x.ae_id, v.kind, v.n from by_obligation x ${tally('x', ['breaches', 'accepted_within_sla', 'accepted_late'])}
-          union all
-          select v.period, x.sdr_id, x.ae_id, v.kind, v.n from by_stage x ${tally('x', ['no_show', 'rescheduled', 'handed_back'])}
-          union all
-          select v.period, x.sdr_id, x.ae_id, v.kind, v.n from by_finding x ${tally('x', ['cancelled'])}
-          union all
-          select period, sdr_id, ae_id, kind, count(*) as n from (
-            ${gaps('current', range.to)}
-            union all
-            ${gaps('previous', range.from)}
-          ) f
-          group by period, sdr_id, ae_id, kind
+          select period, sdr_id, ae_id, 'without_followup', null, null, null, n from wf
         ),
         counts as (
           select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id,
-                 ${sum('accepted_within_sla')} as within, ${sum('accepted_late')} as late, ${sum('breaches')} as breaches,
-                 ${sum('meetings_held')} as held, ${sum('no_show')} as no_show, ${sum('cancelled')} as cancelled,
-                 ${sum('rescheduled')} as rescheduled, ${sum('sales_qualified')} as sq, ${sum('handed_back')} as hb,
-                 ${sum('without_followup')} as without_followup
-          from counted group by ${groupingSets}
+                 ${counted('handoffs')} as handoffs,
+                 coalesce(sum(n) filter (where kind = 'handoffs' and (mask & ${mask}) <> 0), 0)::int as with_gaps,
+                 ${emptyFields ? sql`json_build_array()` : fieldsOf(sql`kind = 'handoffs'`)} as fields,
+                 ${counted('accepted_within_sla')} as within, ${counted('accepted_late')} as late, ${counted('breaches')} as breaches,
+                 ${counted('meetings_held')} as held, ${counted('no_show')} as no_show, ${counted('cancelled')} as cancelled,
+                 ${counted('rescheduled')} as rescheduled, ${counted('sales_qualified')} as sq, ${counted('handed_back')} as hb,
+                 ${counted('without_followup')} as without_followup,
+                 sum(n * (value / 86400)) filter (where kind = 'sales_qualified') / nullif(sum(n) filter (where kind = 'sales_qualified'), 0) as cycle_mean
+          from facts
+          group by ${groupingSets(null)}
         ),
-        leads_started as (
-          select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, coalesce(sum(leads), 0)::int as handoffs,
-                 coalesce(sum(with_gaps), 0)::int as with_gaps, ${fieldSums} as fields
-          from started group by ${groupingSets}
+        -- Medians from the counts of each value: percentile_cont(0.5) over the values repeated n times.
+        valued as (
+          select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, kind, v, sum(n) as n
+          from (select period, sdr_id, ae_id, kind, case kind when 'sales_qualified' then value / 86400 else value end as v, n
+                from c where kind in ('accept_time', 'sales_qualified')) x
+          group by grouping sets ((period, sdr_id, ae_id, kind, v), (period, sdr_id, kind, v), (period, ae_id, kind, v), (period, kind, v))
+        ),
+        ranked as (
+          select period, g, sdr_id, ae_id, kind, v, n,
+                 sum(n) over (partition by period, g, sdr_id, ae_id, kind order by v rows unbounded preceding) - n as before,
+                 sum(n) over (partition by period, g, sdr_id, ae_id, kind) as total
+          from valued
         ),
         medians as (
-          select case when cur then 'current' else 'previous' end as period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id,
-                 percentile_cont(0.5) within group (order by accept_ms) as median_accept_ms,
-                 percentile_cont(0.5) within group (order by cycle_days) as cycle_median,
-                 avg(cycle_days) as cycle_mean
+          select period, g, sdr_id, ae_id, kind,
+                 lo + (hi - lo) * ((total - 1) * 0.5 - floor((total - 1) * 0.5))::float8 as median
           from (
-            select o.met_at >= ${range.from} as cur, o.sdr_id, o.ae_id, o.time_to_respond_ms::float8 as accept_ms, null::float8 as cycle_days
-            from ob o
-            where ${inEither(sql`o.met_at`)} and o.kind = 'ae_accept' and o.time_to_respond_ms is not null
-            union all
-            select h.closed_at >= ${range.from}, h.sdr_id, h.ae_id, null, (date_part('epoch', h.closed_at) - date_part('epoch', h.lead_created_at)) / 86400
-            from h
-            where ${inEither(sql`h.closed_at`)} and h.outcome = 'sales_qualified'
+            select period, g, sdr_id, ae_id, kind, max(total) as total,
+                   min(v) filter (where lo_at >= before and lo_at < before + n) as lo,
+                   min(v) filter (where hi_at >= before and hi_at < before + n) as hi
+            from (select ranked.*, floor((total - 1) * 0.5) as lo_at, ceil((total - 1) * 0.5) as hi_at from ranked) r
+            group by period, g, sdr_id, ae_id, kind
           ) m
-          -- percentile_cont and avg skip nulls: each row feeds one of the two.
-          group by grouping sets ((cur, sdr_id, ae_id), (cur, sdr_id), (cur, ae_id), (cur))
         ),
-        keys as (
-          select period, g, sdr_id, ae_id from counts
-          union select period, g, sdr_id, ae_id from leads_started
-          union select period, g, sdr_id, ae_id from medians
+        hb_keys as (
+          select distinct period, team_id, sdr_id, ae_id, code from c where kind = 'handed_back'
+        ),
+        -- The newest texts of each pair and reason: the newest of any group are among them.
+        texts as (
+          select k.period, k.sdr_id, k.ae_id, k.code, t.at, t.txt
+          from hb_keys k
+          cross join lateral (
+            select f.at, f.txt from report_facts f
+            where f.kind = 'handed_back' and f.team_id = k.team_id and f.sdr_id = k.sdr_id and f.ae_id = k.ae_id and f.code = k.code
+              and f.at >= ${periodFrom} and f.at < ${periodTo} and btrim(f.txt, ${blank}) <> '' and ${relevantFact}
+            order by f.at desc
+            limit ${textsPerReason}
+          ) t
         )
         select json_build_object(
           'groups', (select json_agg(t) from (
-            select k.period, k.g, k.sdr_id, k.ae_id,
-                   coalesce(s.handoffs, 0) as handoffs, coalesce(s.with_gaps, 0) as with_gaps, coalesce(s.fields, json_build_array()) as fields,
-                   coalesce(c.within, 0) as within, coalesce(c.late, 0) as late, m.median_accept_ms,
-                   coalesce(c.breaches, 0) as breaches, coalesce(c.held, 0) as held, coalesce(c.no_show, 0) as no_show,
-                   coalesce(c.cancelled, 0) as cancelled, coalesce(c.rescheduled, 0) as rescheduled, coalesce(c.sq, 0) as sq,
-                   coalesce(c.hb, 0) as hb, coalesce(c.without_followup, 0) as without_followup, m.cycle_median, m.cycle_mean
-            from keys k
-              left join counts c on ${sameGroup('c', 'k')}
-              left join leads_started s on ${sameGroup('s', 'k')}
-              left join medians m on ${sameGroup('m', 'k')}) t),
+            select c.period, c.g, c.sdr_id, c.ae_id, c.handoffs, c.with_gaps, c.fields, c.within, c.late, ma.median as median_accept_ms,
+                   c.breaches, c.held, c.no_show, c.cancelled, c.rescheduled, c.sq, c.hb, c.without_followup,
+                   mc.median as cycle_median, c.cycle_mean
+            from counts c
+              left join medians ma on ma.kind = 'accept_time' and ${sameGroup('ma', 'c')}
+              left join medians mc on mc.kind = 'sales_qualified' and ${sameGroup('mc', 'c')}) t),
           'sources', (select json_agg(s) from (
-            select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, source, sum(leads)::int as leads,
-                   sum(with_gaps)::int as with_gaps, ${fieldSums} as fields
-            from started
-            group by grouping sets ((period, sdr_id, ae_id, source), (period, sdr_id, source), (period, ae_id, source), (period, source))) s),
+            select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, source, sum(n)::int as leads,
+                   coalesce(sum(n) filter (where (mask & ${mask}) <> 0), 0)::int as with_gaps,
+                   ${emptyFields ? sql`json_build_array()` : fieldsOf(sql`true`)} as fields
+            from c where kind = 'handoffs'
+            group by ${groupingSets(sql`source`)}) s),
           'reasons', (select json_agg(r) from (
-            select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, code, count(*) as count,
-                   (array_agg(txt order by at desc) filter (where btrim(txt, ${blank}) <> ''))[1:${options.textsPerReason ?? 20}] as texts
+            select period, grouping(sdr_id, ae_id) as g, sdr_id, ae_id, code, sum(n)::int as count,
+                   (array_agg(txt order by at desc) filter (where txt is not null))[1:${textsPerReason}] as texts
             from (
-              select ${periodOf(sql`a.at`)} as period, a.sdr_id, a.ae_id, a.reason_code as code, a.reason_text as txt, a.at
-              from st a
-              where a.to_state = 'closed' and a.outcome = 'hand_back' and a.reason_code is not null
+              select period, sdr_id, ae_id, code, n, null::text as txt, null::timestamptz as at from c where kind = 'handed_back'
+              union all
+              select period, sdr_id, ae_id, code, 0, txt, at from texts
             ) x
-            group by grouping sets ((period, sdr_id, ae_id, code), (period, sdr_id, code), (period, ae_id, code), (period, code))) r),
+            group by ${groupingSets(sql`code`)}) r),
           'successes', (select json_agg(x) from (
-            select h.id, h.lead_id, l.contact_name, l.company_name, h.sdr_id, h.ae_id, ${ms(sql`h.closed_at`)} as at,
-                   (date_part('epoch', h.closed_at) - date_part('epoch', l.created_at)) / 86400 as cycle_days
+            select f.handoff_id as id, f.lead_id, l.contact_name, l.company_name, f.sdr_id, f.ae_id, ${ms(sql`f.at`)} as at, f.value / 86400 as cycle_days
             from (
-              select * from h
-              where h.outcome = 'sales_qualified' and h.closed_at >= ${range.from} and h.closed_at < ${range.to}
-              order by h.closed_at desc, h.id
+              select * from report_facts f
+              where f.kind = 'sales_qualified' and f.at >= ${range.from} and f.at < ${range.to} and ${relevantFact} and ${teamFilter(teams, sql`f.team_id`)}
+              order by f.at desc, f.handoff_id
               limit ${options.successes ?? null}
-            ) h join leads l on l.id = h.lead_id
-            order by h.closed_at desc, h.id) x)
-        ) as value`.execute(trx);
-      });
+            ) f join leads l on l.id = f.lead_id
+            order by f.at desc, f.handoff_id) x)
+        ) as value`.execute(db);
       const raw = result.rows[0]?.value ?? null;
       const value = (typeof raw === 'string' ? JSON.parse(raw) : raw) as {
         groups: (KeyJson & {

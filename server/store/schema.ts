@@ -298,6 +298,41 @@ export interface AwayCheckTable {
   last_error: string | null;
 }
 
+/** One countable fact of a hand-off, or where a lead's "no future follow-up" span starts or ends (migration 010). */
+export interface ReportFactTable {
+  id: Generated<string>;
+  handoff_id: string | null;
+  lead_id: string;
+  team_id: string;
+  sdr_id: string;
+  ae_id: string | null;
+  kind: string;
+  at: Timestamp;
+  source: string | null;
+  mask: number | null;
+  code: string | null;
+  txt: string | null;
+  value: number | null;
+  anomalous: boolean;
+  handoff_created_at: Timestamp | null;
+  handoff_closed_at: Timestamp | null;
+}
+
+/** report_facts counted per UTC day or month and what the report groups by (migration 010). */
+export interface ReportRollupTable {
+  bucket: 'day' | 'month';
+  start_date: string;
+  team_id: string;
+  sdr_id: string;
+  ae_id: string | null;
+  kind: string;
+  source: string | null;
+  mask: number | null;
+  code: string | null;
+  value: number | null;
+  n: number;
+}
+
 export interface Database {
   teams: TeamTable;
   users: UserTable;
@@ -318,6 +353,8 @@ export interface Database {
   away_spans: AwaySpanTable;
   away_checks: AwayCheckTable;
   action_tokens: ActionTokenTable;
+  report_facts: ReportFactTable;
+  report_rollup: ReportRollupTable;
 }
 
 export type TeamRow = Selectable<TeamTable>;

@@ -221,12 +221,22 @@ export function registerReportRoutes(app: App, deps: ReportRouteDeps): void {
       },
     },
     async (request, reply) => {
-      const { report: r, scope } = await report(requireAuth(request).actor, request.query);
+      const { report: r, scope, people, range: reportRange } = await report(requireAuth(request).actor, request.query);
+      const ratings = ratingReport(await deps.ratingStore.counts(reportRange, scope.teams), people);
+      const ratingsBySdr = new Map(ratings.bySdr.map((g) => [g.sdrId, g]));
       const header = [
         'scope', 'name', 'period', 'from', 'to', 'handoffs', 'acceptance_settled', 'accepted_within_sla', 'acceptance_share', 'median_hours_to_accept',
         'breaches', 'meetings_held', 'no_show', 'cancelled', 'rescheduled', 'sales_qualified', 'handed_back', 'conversion_rate',
         'leads_missing_data', 'without_followup', 'cycle_median_days', 'successes',
+        'ratings', 'rating_average', 'rated_1', 'rated_2', 'rated_3', 'rated_4', 'rated_5', 'rating_fields',
       ];
+      /** The AEs' ratings of the scope's leads: overall and per SDR (ratings are not counted per AE or pair: empty). */
+      const ratingCells = (kind: string, g: GroupReport, period: 'current' | 'previous'): (string | number | null)[] => {
+        const group = kind === 'all' ? ratings.total : kind === 'sdr' && g.sdrId !== null ? ratingsBySdr.get(g.sdrId) : undefined;
+        if (group === undefined) return kind === 'sdr' ? [0, null, 0, 0, 0, 0, 0, ''] : [null, null, null, null, null, null, null, null];
+        const f = group[period];
+        return [f.count, f.average, ...f.distribution, f.fields.map((x) => `${fieldLabels[x.field]} ${String(x.count)}`).join('; ')];
+      };
       const line = (kind: string, g: GroupReport, period: 'current' | 'previous'): string => {
         const f = g[period];
         const range = period === 'current' ? r.range : r.previousRange;
@@ -234,6 +244,7 @@ export function registerReportRoutes(app: App, deps: ReportRouteDeps): void {
           kind, g.label, period, range.from.toISOString(), range.to.toISOString(), f.handoffs, f.acceptance.settled, f.acceptance.withinSla, f.acceptance.share,
           f.acceptance.medianHoursToAccept, f.breaches, f.meetings.held, f.meetings.noShow, f.meetings.cancelled, f.meetings.rescheduled,
           f.conversion.salesQualified, f.conversion.handedBack, f.conversion.rate, f.missingData.withGaps, f.withoutFollowup, f.cycleTime.medianDays, f.successes,
+          ...ratingCells(kind, g, period),
         ]
           .map(csvCell)
           .join(',');

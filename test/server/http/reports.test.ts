@@ -157,6 +157,26 @@ describe('the AEs\' ratings in the report', () => {
     expect(all.ratings.total.current.count).toBe(3);
   });
 
+  it('exports them in the CSV: overall and per SDR, empty for AEs and pairs', async () => {
+    const res = await h.app.inject({ method: 'GET', url: `/api/reports/export.csv?${week}`, headers: { authorization: `Bearer ${await h.idp.sign(org.emeaManager.entraOid)}` } });
+    expect(res.statusCode).toBe(200);
+    const rows = res.body.replace(/^\ufeff/, '').trim().split('\r\n').map((l) => l.split(','));
+    const header = rows[0] ?? [];
+    const cells = (scope: string, name: string, period: string) => {
+      const row = rows.find((l) => l[0] === scope && l[1] === name && l[2] === period);
+      if (row === undefined) throw new Error(`no line ${scope} ${name} ${period}`);
+      expect(row).toHaveLength(header.length);
+      return row.slice(header.indexOf('ratings'));
+    };
+    expect(header.slice(-8)).toEqual(['ratings', 'rating_average', 'rated_1', 'rated_2', 'rated_3', 'rated_4', 'rated_5', 'rating_fields']);
+    expect(cells('all', 'All hand-offs', 'current')).toEqual(['2', '2.5', '1', '0', '0', '1', '0', 'Phone 2; Budget 1']);
+    expect(cells('all', 'All hand-offs', 'previous')).toEqual(['0', '', '0', '0', '0', '0', '0', '']);
+    expect(cells('sdr', 'Sam Sdr', 'current')).toEqual(['1', '4', '0', '0', '0', '1', '0', 'Phone 1']);
+    expect(cells('sdr', 'Sue Sdr', 'current')).toEqual(['1', '1', '1', '0', '0', '0', '0', 'Phone 1; Budget 1']);
+    expect(cells('ae', 'Avery Ae', 'current')).toEqual(['', '', '', '', '', '', '', '']);
+    expect(res.body).not.toContain('Other team only.');
+  });
+
   it('puts them in the weekly email, escaped, with a plain-text part', async () => {
     expect((await call(h, org.emeaManager, 'POST', '/api/reports/send', {})).statusCode).toBe(202);
     const row = await h.db.db.selectFrom('outbox').select(['payload']).executeTakeFirstOrThrow();
