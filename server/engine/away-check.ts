@@ -28,13 +28,15 @@ export function createAwayCheck(options: {
   people: Pick<PeopleStore, 'getUser'>;
   gateway: Pick<MailboxGateway, 'mailboxSettings'>;
   /** Re-plans the AE's obligations and shares the read with the SLA clock's calendar; absent: spans only. */
-  obligations?: Pick<ObligationService, 'calendarOf' | 'rememberSettings' | 'replanForAe'> | undefined;
+  obligations?: Pick<ObligationService, 'calendarOf' | 'rememberSettings' | 'recentSettings' | 'replanForAe'> | undefined;
   now: () => Date;
   logger: Logger;
   /** How often each AE with running obligations is read (AWAY_CHECK_MINUTES). */
   intervalMs: number;
 }): AwayCheck {
   const { db, store, logger, intervalMs } = options;
+  /** A settings read this recent is the AE's current state (automatic replies switched on in that minute wait a round). */
+  const recentMs = 60_000;
 
   async function apply(ae: User, replies: AutomaticReplies, at: Date): Promise<readonly AwaySpan[]> {
     // The calendar may need a read of its own (the first time): before the transaction, never inside it.
@@ -61,6 +63,12 @@ export function createAwayCheck(options: {
       for (const userId of due) {
         const ae = await options.people.getUser(userId);
         if (ae === undefined) continue;
+        // The SLA clock read the same settings a moment ago (a hand-off's obligations opening): that read serves.
+        const recent = options.obligations?.recentSettings(ae, recentMs) ?? null;
+        if (recent !== null) {
+          await apply(ae, recent.automaticReplies, now);
+          continue;
+        }
         let settings;
         try {
           settings = await options.gateway.mailboxSettings(ae.entraOid);

@@ -57,6 +57,8 @@ export interface ObligationService {
   calendarOf(ae: User): Promise<WorkCalendar>;
   /** Mailbox settings read elsewhere (the away check) refresh the calendar, so the clock costs no read of its own. */
   rememberSettings(ae: User, settings: MailboxSettings): void;
+  /** The AE's mailbox settings when this service read them (or was given them) at most `maxAgeMs` ago, else null. */
+  recentSettings(ae: User, maxAgeMs: number): MailboxSettings | null;
   /**
    * The AE's absences changed: re-plans every obligation of theirs an absence can move, in the caller's transaction.
    * Call `calendarOf` first (it may read the mailbox). Returns how many obligations were re-planned.
@@ -158,7 +160,7 @@ export function createObligationService(options: {
   actionLinks?: { links: ActionLinks; tokens: ActionTokenStore } | undefined;
 }): ObligationService {
   const { db, gateway, outbox, policies, logger } = options;
-  const calendars = new Map<string, { at: number; cal: WorkCalendar }>();
+  const calendars = new Map<string, { at: number; cal: WorkCalendar; settings: MailboxSettings | null }>();
 
   async function calendarOf(ae: User): Promise<WorkCalendar> {
     const cached = calendars.get(ae.id);
@@ -188,7 +190,7 @@ export function createObligationService(options: {
       if (!fallback.ok) throw new Error(`no working calendar for user ${ae.id}: ${fallback.error.message}`);
       return fallback.value;
     })();
-    calendars.set(ae.id, { at: nowMs, cal });
+    calendars.set(ae.id, { at: nowMs, cal, settings });
     return cal;
   }
 
@@ -335,6 +337,11 @@ export function createObligationService(options: {
 
     rememberSettings(ae, settings) {
       remember(ae, settings, options.now().getTime());
+    },
+
+    recentSettings(ae, maxAgeMs) {
+      const cached = calendars.get(ae.id);
+      return cached !== undefined && cached.settings !== null && options.now().getTime() - cached.at <= maxAgeMs ? cached.settings : null;
     },
 
     async replanForAe(executor, ae, spans, now) {

@@ -129,4 +129,25 @@ describe('the SLA clock while the AE is away', () => {
     expect(html).toContain('Clock paused');
     expect(html).toContain('automatic replies were on');
   }, 120_000);
+  it('reads the AE\'s settings once when a hand-off starts: the SLA clock\'s read serves the away check of that minute', async () => {
+    const elena = user('ae_emea_2');
+    const id = await h.newHandoff('sdr_emea_2', 'ae_emea_2');
+    const since = h.clock.now();
+    const lead = await h.tdb.db.selectFrom('handoffs').innerJoin('leads', 'leads.id', 'handoffs.lead_id').select(['leads.email', 'leads.contact_name']).where('handoffs.id', '=', id).executeTakeFirstOrThrow();
+    await h.gateway.sendMail(user('sdr_emea_2').entraOid, {
+      to: [{ address: lead.email, name: lead.contact_name }],
+      cc: [{ address: elena.email }],
+      subject: `Introduction ${id.slice(0, 8)}`,
+      html: '<p>Meet Elena.</p>',
+      headers: { 'x-baton-handoff': id },
+    });
+    await h.settle();
+    expect((await obligations(id)).map((o) => o.status)).toEqual(['open', 'open']);
+    const reads = h.running.sandbox.requestLog.entries({ since }).filter((e) => e.method === 'GET' && /\/mailboxsettings/i.test(e.url) && e.url.includes(elena.entraOid));
+    expect(reads).toHaveLength(1);
+    // The away check did run: Elena is due again an interval later.
+    const state = await h.tdb.db.selectFrom('away_checks').selectAll().where('user_id', '=', elena.id).executeTakeFirst();
+    expect(state?.checked_at?.getTime() ?? 0).toBeGreaterThanOrEqual(since.getTime());
+    expect(state?.next_check_at.getTime() ?? 0).toBeGreaterThan(h.clock.now().getTime());
+  });
 });
