@@ -46,6 +46,8 @@ export interface WatchRuntimeOptions {
   publicUrl: string | undefined;
   subscriptionMinutes: number;
   deltaIntervalMs: number;
+  /** How long processed notifications are kept before the purge job deletes them (default 7 days). */
+  notificationRetentionMs?: number | undefined;
   periods?: MailboxWatchOptions['periods'];
   worker?: { batchSize?: number; leaseMs?: number };
   /** The hand-off engine on top of the watch: signals applied, SLA timers swept, the outbox sent. */
@@ -202,6 +204,21 @@ export function createWatchRuntime(o: WatchRuntimeOptions): WatchRuntime {
     if (weeklySync) jobs.push({ name: 'weekly-sync', periodMs: o.engine.weeklySyncPeriodMs ?? 60_000, run: () => weeklySync.run() });
     engine = { handoffs: handoffEngine, obligations, outbox, sender, weeklySync, away };
   }
+  // Processed notifications are kept a while (what was received, for diagnosis), then deleted.
+  const retentionMs = o.notificationRetentionMs ?? 7 * 24 * 60 * 60_000;
+  // Jobs also run after each busy worker round: the purge (a delete and a vacuum) runs at most once an hour all the same.
+  const purgeEveryMs = 60 * 60_000;
+  let purgedAt = -Infinity;
+  jobs.push({
+    name: 'notification-purge',
+    periodMs: purgeEveryMs,
+    run: async () => {
+      const nowMs = o.now().getTime();
+      if (nowMs - purgedAt < purgeEveryMs) return 0;
+      purgedAt = nowMs;
+      return o.queue.purgeProcessed(new Date(nowMs - retentionMs));
+    },
+  });
   const watch = createMailboxWatch({ worker, subscriptions: reconciling, delta, people, logger: o.logger, jobs, ...(o.periods ? { periods: o.periods } : {}) });
   const catchUpAfterStart = () => state.requestResyncAll(o.now(), 'process_started');
   return { watch, worker, subscriptions: reconciling, delta, recorder, handoffs, state, people, engine, catchUpAfterStart };

@@ -18,6 +18,7 @@ import * as m007 from './migrations/007-weekly-sync';
 import * as m008 from './migrations/008-lead-ratings';
 import * as m009 from './migrations/009-report-lead-gaps';
 import * as m010 from './migrations/010-report-rollups';
+import * as m011 from './migrations/011-notification-purge';
 
 export type Db = Kysely<Database>;
 
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '008-lead-ratings': m008,
   '009-report-lead-gaps': m009,
   '010-report-rollups': m010,
+  '011-notification-purge': m011,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

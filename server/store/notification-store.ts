@@ -70,6 +70,12 @@ export interface NotificationStore {
   /** Releases items still claimed by `workerId`, due again at `availableAt`, with the error. Returns how many. */
   retryLater(ids: readonly string[], retry: { now: Date; availableAt: Date; error: string; workerId: string }): Promise<number>;
   counts(): Promise<{ pending: number; processed: number }>;
+  /**
+   * Deletes up to `limit` items processed before `before` (oldest first) and returns how many; after a deletion the
+   * queue is vacuumed (the embedded database has no autovacuum), so its pages and index entries are reused. A
+   * duplicate of a purged item arriving later is simply read from Graph again.
+   */
+  purgeProcessed(before: Date, limit?: number): Promise<number>;
 }
 
 export interface NotificationStoreOptions {
@@ -354,6 +360,16 @@ export function createNotificationStore(db: Kysely<Database>, options: Notificat
         ])
         .executeTakeFirstOrThrow();
       return { pending: Number(row.pending), processed: Number(row.processed) };
+    },
+
+    async purgeProcessed(before, limit = 10_000) {
+      const result = await db
+        .deleteFrom('notification_queue')
+        .where('id', 'in', (q) => q.selectFrom('notification_queue').select('id').where('processed_at', '<', before).orderBy('processed_at').limit(limit))
+        .executeTakeFirst();
+      const deleted = Number(result.numDeletedRows);
+      if (deleted > 0) await sql`vacuum notification_queue`.execute(db);
+      return deleted;
     },
   };
 }

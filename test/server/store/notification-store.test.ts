@@ -118,6 +118,23 @@ describe('notification store: queue', () => {
     expect(new Date(row.available_at)).toEqual(t0);
   });
 
+  it('purges processed items older than the cut, oldest first and at most the limit, never pending ones', async () => {
+    await fill(5);
+    const claimed = await store.claim({ workerId: 'w1', now: t0, leaseMs: 30_000, limit: 4 });
+    const ids = claimed.map((c) => c.id);
+    // Processed at t0 + 1 min, + 2 min, + 3 min; the fourth is processed a day later; the fifth stays pending.
+    for (const [i, id] of ids.slice(0, 3).entries()) expect(await store.complete([id], { now: later((i + 1) * 60_000), outcome: 'applied', workerId: 'w1' })).toBe(1);
+    expect(await store.complete(ids.slice(3), { now: later(86_400_000), outcome: 'applied', workerId: 'w1' })).toBe(1);
+    expect(await store.purgeProcessed(later(150_000), 1)).toBe(1);
+    expect(await store.purgeProcessed(later(150_000))).toBe(1);
+    expect(await store.purgeProcessed(later(150_000))).toBe(0);
+    const left = await tdb.db.selectFrom('notification_queue').select(['id', 'processed_at']).orderBy('id').execute();
+    expect(left).toHaveLength(3);
+    expect(left.slice(0, 2).map((r) => r.id)).toEqual([ids[2], ids[3]]);
+    expect(left[2]?.processed_at).toBeNull();
+    expect(await store.counts()).toEqual({ pending: 1, processed: 2 });
+  });
+
   it('stores nothing of a batch when one item cannot be stored', async () => {
     const bad = change('00000000-0000-4000-8000-000000000000', 2); // no such user: the foreign key refuses it
     await expect(store.enqueue([change(p.ae1.id, 1), bad], t0)).rejects.toThrow();
