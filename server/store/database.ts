@@ -19,6 +19,7 @@ import * as m008 from './migrations/008-lead-ratings';
 import * as m009 from './migrations/009-report-lead-gaps';
 import * as m010 from './migrations/010-report-rollups';
 import * as m011 from './migrations/011-notification-purge';
+import * as m012 from './migrations/012-lead-domain-owner';
 
 export type Db = Kysely<Database>;
 
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '009-report-lead-gaps': m009,
   '010-report-rollups': m010,
   '011-notification-purge': m011,
+  '012-lead-domain-owner': m012,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -1,6 +1,6 @@
 // Lead repository: leads, their prefix search, the ownership lookups behind "never pursue the same lead twice",
 // and transitions written together with their audit line in one transaction. Imports: kysely, ./schema, the domain.
-import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { AuditEntry, Lead, LeadFields, LeadStatus } from '../domain/lead';
 import type { ExistingLeadMatch } from '../domain/duplicates';
 import type { Database, LeadRow } from './schema';
@@ -53,6 +53,14 @@ export interface LeadStore {
 }
 
 type Executor = Kysely<Database> | Transaction<Database>;
+
+/** A lead found by findMatches, before its owner's name is joined. */
+interface MatchRow {
+  id: string;
+  email: string;
+  web_domain: string | null;
+  owner_id: string;
+}
 
 export function leadFromRow(r: LeadRow): Lead {
   return {
@@ -220,19 +228,32 @@ export function createLeadStore(db: Kysely<Database>): LeadStore {
 
     async findMatches(emails, domains, options = {}) {
       if (emails.length === 0 && domains.length === 0) return [];
-      // One array parameter per list (`= any`), however many values: one short statement to compile and plan.
-      const byEmail = sql<boolean>`leads.email = any(${[...emails]}::text[])`;
+      // Each list is one array parameter (one short statement to plan, however many values), and each of its values
+      // one index lookup: `offset 0` keeps each lateral subquery apart, so the planner cannot turn the lookups into a
+      // scan of every lead. It did so with `email = any(..) or web_domain = any(..)`, and with a plain join, because
+      // the embedded database never gathers table statistics.
       const otherOwner = options.domainOwnerOtherThan;
-      const byDomain =
-        otherOwner === undefined
-          ? sql<boolean>`leads.web_domain = any(${[...domains]}::text[])`
-          : sql<boolean>`(leads.web_domain = any(${[...domains]}::text[]) and leads.owner_id <> ${otherOwner}::uuid)`;
-      const rows = await db
-        .selectFrom('leads')
-        .innerJoin('users', 'users.id', 'leads.owner_id')
-        .select(['leads.id', 'leads.email', 'leads.web_domain', 'leads.owner_id', 'users.display_name'])
-        .where((eb) => eb.or([...(emails.length > 0 ? [byEmail] : []), ...(domains.length > 0 ? [byDomain] : [])]))
-        .execute();
+      const parts: RawBuilder<MatchRow>[] = [];
+      if (emails.length > 0) {
+        parts.push(sql<MatchRow>`
+          select l.* from unnest(${[...emails]}::text[]) as v(email) cross join lateral (
+            select id, email, web_domain, owner_id from leads where email = v.email offset 0) as l`);
+      }
+      if (domains.length > 0) {
+        parts.push(sql<MatchRow>`
+          select l.* from unnest(${[...domains]}::text[]) as v(domain) cross join lateral (${
+            otherOwner === undefined
+              ? sql`select id, email, web_domain, owner_id from leads where web_domain = v.domain offset 0`
+              : // Two ranges of the (domain, owner) index around the owner: their own leads are never read.
+                sql`(select id, email, web_domain, owner_id from leads where web_domain = v.domain and owner_id < ${otherOwner}::uuid offset 0)
+                  union all
+                  (select id, email, web_domain, owner_id from leads where web_domain = v.domain and owner_id > ${otherOwner}::uuid offset 0)`
+          }) as l`);
+      }
+      // `union`: a lead found by its email and by its domain comes back once.
+      const { rows } = await sql<MatchRow & { display_name: string }>`
+        select m.id, m.email, m.web_domain, m.owner_id, u.display_name
+        from (${sql.join(parts, sql` union `)}) as m join users u on u.id = m.owner_id`.execute(db);
       return rows.map((r) => ({ leadId: r.id, email: r.email, webDomain: r.web_domain, ownerId: r.owner_id, ownerName: r.display_name }));
     },
 

@@ -110,6 +110,18 @@ describe('lead store', () => {
     expect(await store.findMatches(['jane@acme.com'], [], { domainOwnerOtherThan: p.sdr1.id })).toHaveLength(1);
   });
 
+  it('finds the other owners of a domain whether their ids sort before or after the given user', async () => {
+    const owners = [p.sdr1, p.sdr2, p.ae1].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const [low, middle, high] = owners as [(typeof owners)[0], (typeof owners)[0], (typeof owners)[0]];
+    for (const [i, owner] of owners.entries()) await addLead(`Person ${String(i)}`, 'Acme', `person${String(i)}@acme.com`, 'north', owner.id);
+    await addLead('Elsewhere', 'Beta', 'someone@beta.com', 'north', low.id);
+    const found = await store.findMatches([], ['acme.com', 'beta.com'], { domainOwnerOtherThan: middle.id });
+    expect(found.map((m) => m.ownerId).sort()).toEqual([low.id, high.id, low.id].sort());
+    expect(found.filter((m) => m.ownerId === middle.id)).toEqual([]);
+    // A lead found by its email and by its domain comes back once.
+    expect(await store.findMatches(['person0@acme.com'], ['acme.com'])).toHaveLength(3);
+  });
+
   it('refuses an update based on a stale version and keeps the newer data', async () => {
     const lead = await addLead('Jane Doe', 'Acme', 'jane@acme.com');
     const v2 = await store.updateFields(lead.id, 1, leadFields({ email: 'jane@acme.com', contactName: 'Jane D.' }), at);
