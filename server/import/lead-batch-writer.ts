@@ -3,39 +3,16 @@
 // of 20-odd parameters each. On the embedded database (PGlite), with two `COPY ... FROM '/dev/blob'` (leads, then
 // their audit lines) in COPY's text format, several times faster again, with the foreign keys (the same team and
 // users for every row) checked once per batch instead of once per row. Column names come from a typed table,
-// values only as parameters or escaped COPY text. Imports: node:crypto, kysely, the store.
+// values only as parameters or escaped COPY text (./lead-copy-text). Imports: node:crypto, kysely, the store.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { LeadFields } from '../domain/lead';
 import type { Database } from '../store/schema';
-import { fieldsToRow } from '../store/lead-store';
+import { fieldsToRow, leadFieldColumnTypes as columnTypes, leadFieldColumns as columns } from '../store/lead-columns';
+import { copyField, leadCopyText } from './lead-copy-text';
 
-type LeadFieldColumn = keyof ReturnType<typeof fieldsToRow>;
+export { copyField, copyValue, leadCopyText } from './lead-copy-text';
 
-/** Every column fieldsToRow fills, with its SQL type for json_to_recordset (tsc checks the list is complete). */
-const columnTypes = {
-  contact_name: 'text',
-  title: 'text',
-  email: 'text',
-  phone: 'text',
-  company_name: 'text',
-  web_domain: 'text',
-  website: 'text',
-  employee_count: 'integer',
-  country: 'text',
-  time_zone: 'text',
-  decision_maker: 'boolean',
-  needs: 'text',
-  current_solution: 'text',
-  competitors: 'text[]',
-  budget: 'text',
-  product_interests: 'text[]',
-  demo_requested: 'boolean',
-  source_list: 'text',
-  notes: 'text',
-} as const satisfies Record<LeadFieldColumn, 'text' | 'integer' | 'boolean' | 'text[]'>;
-
-const columns = Object.keys(columnTypes) as LeadFieldColumn[];
 const insertColumns = sql.join(columns.map((c) => sql.id(c)));
 const selectColumns = sql.join(columns.map((c) => sql.ref(`x.${c}`)));
 const recordShape = sql.join(columns.map((c) => sql`${sql.id(c)} ${sql.raw(columnTypes[c])}`));
@@ -71,7 +48,7 @@ export async function insertLeadBatch(
   context: LeadBatchContext,
 ): Promise<{ id: string; email: string }[]> {
   if (leads.length === 0) return [];
-  if (context.copyTo) return copyLeadBatch(context.copyTo, leads, context);
+  if (context.copyTo) return copyLeadBatch(context.copyTo, leads.map((l) => ({ email: l.email, copyText: leadCopyText(l) })), context);
   const { teamId, sdrId, actorId, now, audit } = context;
   const rows = JSON.stringify(leads.map(fieldsToRow));
   const result = await sql<{ id: string; email: string }>`
@@ -96,18 +73,24 @@ export async function insertLeadBatch(
 const copyLeadColumns = ['id', 'team_id', 'owner_id', 'sdr_id', 'status', 'created_at', 'updated_at', ...columns].join(', ');
 const copyAuditColumns = 'entity, entity_id, actor_id, at, from_state, to_state, reason_code, reason_text';
 
+/** A lead laid out for COPY: its email, and its field columns as COPY text (leadCopyText). */
+export interface CopyLead {
+  email: string;
+  copyText: string;
+}
+
 /**
  * The leads with ids made here (random UUIDs, as `gen_random_uuid()` makes), then one audit line each, in the
- * order given: the same rows the INSERT writes.
+ * order given: the same rows the INSERT writes. For the embedded database only, under the conditions of `copyTo`.
  */
-async function copyLeadBatch(
+export async function copyLeadBatch(
   copyTo: BlobQueryable,
-  leads: readonly LeadFields[],
-  context: LeadBatchContext,
+  leads: readonly CopyLead[],
+  context: Omit<LeadBatchContext, 'copyTo'>,
 ): Promise<{ id: string; email: string }[]> {
   const { teamId, sdrId, actorId, now, audit } = context;
   const at = now.toISOString();
-  const leadPrefix = `${copyField(teamId)}\t${copyField(sdrId)}\t${copyField(sdrId)}\tnew\t${at}\t${at}`;
+  const leadPrefix = `\t${copyField(teamId)}\t${copyField(sdrId)}\t${copyField(sdrId)}\tnew\t${at}\t${at}\t`;
   const auditSuffix = `\t${copyField(actorId)}\t${at}\t\\N\tnew\t${copyField(audit.code)}\t${copyField(audit.text)}\n`;
   const inserted: { id: string; email: string }[] = [];
   let leadText = '';
@@ -115,10 +98,7 @@ async function copyLeadBatch(
   for (const lead of leads) {
     const id = randomUUID();
     inserted.push({ id, email: lead.email });
-    const row = fieldsToRow(lead);
-    let line = `${id}\t${leadPrefix}`;
-    for (const c of columns) line += `\t${copyValue(row[c])}`;
-    leadText += `${line}\n`;
+    leadText += `${id}${leadPrefix}${lead.copyText}\n`;
     auditText += `lead\t${id}${auditSuffix}`;
   }
   // Every row's foreign keys (team, owner and SDR of a lead; actor of its audit line) name the same three rows: when
@@ -142,39 +122,4 @@ async function referencedRowsExist(db: BlobQueryable, teamId: string, userIds: r
   );
   const row = rows[0] as { ok?: unknown } | undefined;
   return row?.ok === true;
-}
-
-/** One value in COPY's text format: `\N` for null, `t`/`f`, decimal integers, text[] as an array literal. */
-export function copyValue(value: string | number | boolean | readonly string[] | null): string {
-  if (value === null) return '\\N';
-  if (typeof value === 'string') return copyField(value);
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new TypeError(`not an integer for COPY: ${value}`);
-    return String(value);
-  }
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  return copyField(arrayLiteral(value));
-}
-
-/** A text[] literal with every element quoted, so blanks, commas, braces, quotes and `NULL` stay text. */
-function arrayLiteral(items: readonly string[]): string {
-  let out = '{';
-  for (let i = 0; i < items.length; i++) {
-    if (i > 0) out += ',';
-    out += `"${(items[i] ?? '').replace(/["\\]/g, '\\$&')}"`;
-  }
-  return `${out}}`;
-}
-
-const copySpecial = /[\\\t\n\r]/;
-const copySpecials = /[\\\t\n\r]/g;
-const copyEscapes: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/**
- * Text as one field of COPY's text format (tab-delimited): a backslash, tab, line feed and carriage return are
- * escaped; everything else is literal. U+0000 cannot be stored in PostgreSQL text at all.
- */
-export function copyField(text: string): string {
-  if (text.includes('\u0000')) throw new RangeError('PostgreSQL text cannot hold U+0000');
-  return copySpecial.test(text) ? text.replace(copySpecials, (c) => copyEscapes[c] ?? c) : text;
 }

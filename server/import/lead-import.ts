@@ -1,24 +1,19 @@
-// Imports leads for one SDR from a CSV stream: each row validated (validateLeadFields), checked against the rest of
-// the file and against the database ("never pursue the same lead twice", judgeDuplicate), and written in batches:
-// one transaction per batch for its leads and their audit lines (./lead-batch-writer: COPY on the embedded database).
-// Imports: ./lead-csv, the domain, the store, the clock. No HTTP: the route and the CLI call importLeads.
+// Imports leads for one SDR from a CSV stream: each row validated and checked against the rest of the file
+// (./lead-rows, in a worker thread by default, ./lead-rows-in-worker), then against the database ("never pursue the
+// same lead twice", judgeDuplicate), and written in batches: one transaction per batch for its leads and their audit
+// lines (./lead-batch-writer: COPY on the embedded database). While this thread writes one batch, the worker reads
+// the next ones. Imports: ./lead-rows, the domain, the store, the clock. No HTTP: the route and the CLI call it.
 import type { Clock } from '../clock';
 import { judgeDuplicate, type ExistingLeadMatch } from '../domain/duplicates';
-import type { LeadFieldName, LeadFields, Result } from '../domain/lead';
-import { fieldLabels, validateLeadFields } from '../domain/lead-validation';
+import type { LeadFields, Result } from '../domain/lead';
 import { embeddedInstanceOf, type Db } from '../store/database';
 import { createLeadStore } from '../store/lead-store';
-import { insertLeadBatch, type BlobQueryable } from './lead-batch-writer';
-import {
-  defaultMaxRowBytes,
-  leadInputFromCells,
-  mapLeadHeaders,
-  openLeadCsv,
-  type CsvDelimiter,
-  type CsvEncoding,
-  type CsvFailure,
-  type HeaderMapping,
-} from './lead-csv';
+import { copyLeadBatch, insertLeadBatch, type BlobQueryable, type CopyLead } from './lead-batch-writer';
+import type { CsvDelimiter, CsvEncoding, CsvFailure } from './lead-csv';
+import { readLeadRows, type RejectedRow, type RowCandidate } from './lead-rows';
+import { readLeadRowsInWorker } from './lead-rows-in-worker';
+
+export type { RejectedRow } from './lead-rows';
 
 export interface ImportOwner {
   teamId: string;
@@ -39,6 +34,11 @@ export interface ImportOptions {
   detailLimit?: number;
   /** A row longer than this (UTF-8 bytes) is rejected as too long. */
   maxRowBytes?: number;
+  /**
+   * Where the rows are read and checked: in a worker thread (the default), so that parsing and validating use
+   * another core while this thread writes; or in this thread.
+   */
+  reader?: 'worker' | 'thread';
 }
 
 /** A row not imported because someone else already pursues the lead. */
@@ -49,17 +49,6 @@ export interface FlaggedRow {
   ownerId: string;
   ownerName: string;
   leadId: string;
-}
-
-/** One problem with one row. A row with several bad fields has several entries (same line). */
-export interface RejectedRow {
-  line: number;
-  /** The lead field at fault, or null when the row as a whole is (too long, misaligned). */
-  field: LeadFieldName | null;
-  /** The file's header for that field, else its label; null with `field`. */
-  column: string | null;
-  code: string;
-  message: string;
 }
 
 export interface ImportReport {
@@ -86,11 +75,6 @@ export type ImportFailure = CsvFailure;
 /** Audit line of each imported lead: created in status `new`. */
 export const importAuditReason = { code: 'created', text: 'imported from CSV' } as const;
 
-interface Candidate {
-  line: number;
-  fields: LeadFields;
-}
-
 /**
  * Imports the CSV read from `source` (a Readable or any async iterable of bytes) for `options.owner`.
  * Expected failures (no header row, a required column missing) are returned and nothing is written; read and
@@ -101,30 +85,21 @@ export async function importLeads(
   source: AsyncIterable<unknown>,
   options: ImportOptions,
 ): Promise<Result<ImportReport, ImportFailure>> {
-  const batchSize = options.batchSize ?? 1000;
-  const detailLimit = options.detailLimit ?? 1000;
-  const maxRowBytes = options.maxRowBytes ?? defaultMaxRowBytes;
   const { owner, clock, onProgress } = options;
   const actorId = options.actorId ?? owner.sdrId;
   // On the embedded database the batches are written with COPY: nothing else can write between a batch's check and
   // its write (one connection, one transaction), so no row of a checked batch can clash.
   const copyTo = embeddedInstanceOf(db);
-
-  let bytesRead = 0;
-  const opened = await openLeadCsv(source, {
-    maxRowBytes,
-    onBytes: (n) => {
-      bytesRead = n;
-    },
+  const detailLimit = options.detailLimit ?? 1000;
+  const read = options.reader === 'thread' ? readLeadRows : readLeadRowsInWorker;
+  const opened = await read(source, {
+    form: copyTo ? 'copy' : 'fields',
+    batchSize: options.batchSize ?? 1000,
+    detailLimit,
+    ...(options.maxRowBytes === undefined ? {} : { maxRowBytes: options.maxRowBytes }),
   });
   if (!opened.ok) return opened;
-  const csv = opened.value;
-  const mapped = mapLeadHeaders(csv.header.cells);
-  if (!mapped.ok) {
-    csv.close();
-    return mapped;
-  }
-  const mapping = mapped.value;
+  const rows = opened.value;
 
   const report: ImportReport = {
     rows: 0,
@@ -134,132 +109,29 @@ export async function importLeads(
     flagged: [],
     rejectedCount: 0,
     rejected: [],
-    ignoredHeaders: mapping.ignoredHeaders,
-    encoding: csv.encoding,
-    delimiter: csv.delimiter,
+    ignoredHeaders: opened.value.ignoredHeaders,
+    encoding: opened.value.encoding,
+    delimiter: opened.value.delimiter,
   };
-  const reject = (line: number, problems: readonly Omit<RejectedRow, 'line'>[]) => {
-    report.rejectedCount++;
-    for (const p of problems) if (report.rejected.length < detailLimit) report.rejected.push({ line, ...p });
-  };
-  const flag = (row: FlaggedRow) => {
-    report.flaggedCount++;
-    if (report.flagged.length < detailLimit) report.flagged.push(row);
-  };
-
-  /** Email → line of its first valid row: a later row with the same email is a duplicate within the file. */
-  const firstLineOfEmail = new Map<string, number>();
-  let batch: Candidate[] = [];
-  /**
-   * The batch being written while the next one is read and validated: on a PostgreSQL server the two overlap.
-   * One write at a time (PGlite is one connection, and each batch must see the leads of the one before).
-   */
-  let writing: Promise<void> | null = null;
-  const flush = async () => {
-    if (writing) await writing;
-    writing = null;
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
-    writing = writeBatch(db, rows, { owner, actorId, now: clock.now(), copyTo }).then((outcome) => {
-      report.created += outcome.created;
-      report.skipped += outcome.skipped;
-      outcome.flagged.forEach(flag);
-    });
-    // Handled when awaited by the next flush; this keeps Node from reporting it unhandled meanwhile.
-    writing.catch(() => undefined);
-  };
-  const writeInFlight = () => writing;
-
   try {
-    for await (const record of csv.records) {
-      if (record.problem === null && record.cells.every((c) => c.trim() === '')) continue;
-      report.rows++;
-      if (onProgress && report.rows % batchSize === 0) onProgress(bytesRead, report.rows);
-
-      const problem = recordProblem(record.problem, record.cells.length, record.cells.some((c) => c.includes('\u0000')), mapping, maxRowBytes);
-      if (problem !== null) {
-        reject(record.line, [problem]);
-        continue;
+    for await (const event of rows.events) {
+      const { progress } = event;
+      report.rows = progress.rows;
+      report.rejectedCount = progress.rejectedCount;
+      report.rejected.push(...progress.rejected);
+      if (event.candidates.length > 0) {
+        const outcome = await writeBatch(db, event.candidates, { owner, actorId, now: clock.now(), copyTo });
+        report.created += outcome.created;
+        report.skipped += outcome.skipped;
+        report.flaggedCount += outcome.flagged.length;
+        for (const row of outcome.flagged) if (report.flagged.length < detailLimit) report.flagged.push(row);
       }
-      const validated = validateLeadFields(leadInputFromCells(record.cells, mapping));
-      if (!validated.ok) {
-        reject(
-          record.line,
-          validated.error.map((e) => {
-            const field = e.field as LeadFieldName;
-            return { field, column: columnOf(field, mapping), code: e.code, message: e.message };
-          }),
-        );
-        continue;
-      }
-      const fields = validated.value;
-      const earlier = firstLineOfEmail.get(fields.email);
-      if (earlier !== undefined) {
-        reject(record.line, [
-          {
-            field: 'email',
-            column: columnOf('email', mapping),
-            code: 'duplicate_in_file',
-            message: `${fields.email} already appears on line ${earlier}.`,
-          },
-        ]);
-        continue;
-      }
-      firstLineOfEmail.set(fields.email, record.line);
-      batch.push({ line: record.line, fields });
-      if (batch.length >= batchSize) await flush();
+      onProgress?.(progress.bytesRead, progress.rows);
     }
-    await flush();
-    await writeInFlight();
   } finally {
-    csv.close();
-    // On an error, let a write in flight finish before the caller goes on (and perhaps closes the database).
-    await writeInFlight()?.catch(() => undefined);
+    rows.close();
   }
-  onProgress?.(bytesRead, report.rows);
   return { ok: true, value: report };
-}
-
-function recordProblem(
-  problem: 'too_long' | 'unclosed_quote' | null,
-  cellCount: number,
-  hasNul: boolean,
-  mapping: HeaderMapping,
-  maxRowBytes: number,
-): Omit<RejectedRow, 'line'> | null {
-  if (problem === 'unclosed_quote') {
-    return {
-      field: null,
-      column: null,
-      code: 'unclosed_quote',
-      message: 'A quoted value that starts in this row is never closed: the rest of the file was read as part of it.',
-    };
-  }
-  if (problem === 'too_long') {
-    return { field: null, column: null, code: 'row_too_long', message: `The row is longer than ${formatBytes(maxRowBytes)}.` };
-  }
-  if (hasNul) {
-    // PostgreSQL text cannot hold U+0000: such a row would fail its whole batch.
-    return { field: null, column: null, code: 'invalid_character', message: 'The row contains a NUL character (U+0000).' };
-  }
-  if (cellCount > mapping.columns.length) {
-    return {
-      field: null,
-      column: null,
-      code: 'too_many_cells',
-      message: `The row has ${cellCount} cells but the header has ${mapping.columns.length}: is a delimiter inside an unquoted value?`,
-    };
-  }
-  return null;
-}
-
-function columnOf(field: LeadFieldName, mapping: HeaderMapping): string {
-  return mapping.labels[field] ?? fieldLabels[field];
-}
-
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${Math.round((n / (1024 * 1024)) * 10) / 10} MB` : `${Math.round(n / 1024)} KB`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -273,7 +145,7 @@ interface BatchOutcome {
 
 async function writeBatch(
   db: Db,
-  batch: readonly Candidate[],
+  batch: readonly RowCandidate[],
   context: { owner: ImportOwner; actorId: string; now: Date; copyTo: BlobQueryable | undefined },
 ): Promise<BatchOutcome> {
   const { owner, actorId, now, copyTo } = context;
@@ -282,40 +154,49 @@ async function writeBatch(
     const store = createLeadStore(trx);
     const outcome: BatchOutcome = { created: 0, skipped: 0, flagged: [] };
 
-    const judge = (candidates: readonly Candidate[], matches: readonly ExistingLeadMatch[]): Candidate[] => {
+    const judge = (candidates: readonly RowCandidate[], matches: readonly ExistingLeadMatch[]): RowCandidate[] => {
       const byEmail = groupBy(matches, (m) => m.email);
       const byDomain = groupBy(matches, (m) => m.webDomain);
-      const fresh: Candidate[] = [];
+      const fresh: RowCandidate[] = [];
       for (const c of candidates) {
-        const relevant = [...(byEmail.get(c.fields.email) ?? []), ...(c.fields.webDomain === null ? [] : (byDomain.get(c.fields.webDomain) ?? []))];
-        const verdict = judgeDuplicate(c.fields, owner.sdrId, relevant);
+        const relevant = [...(byEmail.get(c.email) ?? []), ...(c.webDomain === null ? [] : (byDomain.get(c.webDomain) ?? []))];
+        const verdict = judgeDuplicate(c, owner.sdrId, relevant);
         if (verdict.kind === 'new') fresh.push(c);
         else if (verdict.kind === 'same_lead') outcome.skipped++;
-        else outcome.flagged.push({ line: c.line, email: c.fields.email, ...verdict.conflict });
+        else outcome.flagged.push({ line: c.line, email: c.email, ...verdict.conflict });
       }
       return fresh;
     };
 
-    const domains = [...new Set(batch.map((c) => c.fields.webDomain).filter((d): d is string => d !== null))];
-    const fresh = judge(batch, await store.findMatches(batch.map((c) => c.fields.email), domains, { domainOwnerOtherThan: owner.sdrId }));
+    const domains = [...new Set(batch.map((c) => c.webDomain).filter((d): d is string => d !== null))];
+    const fresh = judge(batch, await store.findMatches(batch.map((c) => c.email), domains, { domainOwnerOtherThan: owner.sdrId }));
     if (fresh.length === 0) return outcome;
 
-    const inserted = await insertLeadBatch(
-      trx,
-      fresh.map((c) => c.fields),
-      { teamId: owner.teamId, sdrId: owner.sdrId, actorId, now, audit: importAuditReason, ...(copyTo ? { copyTo } : {}) },
-    );
+    const batchContext = { teamId: owner.teamId, sdrId: owner.sdrId, actorId, now, audit: importAuditReason };
+    const inserted = copyTo
+      ? await copyLeadBatch(copyTo, fresh.map(asCopyLead), batchContext)
+      : await insertLeadBatch(trx, fresh.map(asFields), batchContext);
     outcome.created = inserted.length;
     // Someone created one of these emails since the check: judge those rows again, never duplicate them.
     if (inserted.length < fresh.length) {
       const done = new Set(inserted.map((r) => r.email));
-      const raced = fresh.filter((c) => !done.has(c.fields.email));
-      const again = judge(raced, await store.findMatches(raced.map((c) => c.fields.email), []));
+      const raced = fresh.filter((c) => !done.has(c.email));
+      const again = judge(raced, await store.findMatches(raced.map((c) => c.email), []));
       // A conflict on the email index always finds a lead with that email; this only guards the invariant.
       if (again.length > 0) throw new Error(`lead insert skipped ${again.length} rows without a matching lead`);
     }
     return outcome;
   });
+}
+
+function asCopyLead(c: RowCandidate): CopyLead {
+  if (c.form !== 'copy') throw new Error('the rows were not laid out for COPY');
+  return { email: c.email, copyText: c.copyText };
+}
+
+function asFields(c: RowCandidate): LeadFields {
+  if (c.form !== 'fields') throw new Error('the rows were laid out for COPY, not for an INSERT');
+  return c.fields;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string | null): Map<string, T[]> {

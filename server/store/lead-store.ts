@@ -4,6 +4,9 @@ import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type Transa
 import type { AuditEntry, Lead, LeadFields, LeadStatus } from '../domain/lead';
 import type { ExistingLeadMatch } from '../domain/duplicates';
 import type { Database, LeadRow } from './schema';
+import { fieldsToRow } from './lead-columns';
+
+export { fieldsToRow };
 
 /** Which leads a query may return; mirrors the domain's access rules. */
 export type LeadQueryScope =
@@ -97,29 +100,6 @@ export function leadFromRow(r: LeadRow): Lead {
   };
 }
 
-export function fieldsToRow(f: LeadFields) {
-  return {
-    contact_name: f.contactName,
-    title: f.title,
-    email: f.email,
-    phone: f.phone,
-    company_name: f.companyName,
-    web_domain: f.webDomain,
-    website: f.website,
-    employee_count: f.employeeCount,
-    country: f.country,
-    time_zone: f.timeZone,
-    decision_maker: f.decisionMaker,
-    needs: f.needs,
-    current_solution: f.currentSolution,
-    competitors: f.competitors,
-    budget: f.budget,
-    product_interests: f.productInterests,
-    demo_requested: f.demoRequested,
-    source_list: f.sourceList,
-    notes: f.notes,
-  };
-}
 
 /** Writes a lead's status change if it is still at `expectedVersion`; undefined otherwise (stale or gone). */
 export async function writeLeadChange(db: Executor, id: string, expectedVersion: number, change: LeadChange, at: Date): Promise<Lead | undefined> {

@@ -204,12 +204,39 @@ describe('importLeads', () => {
   });
 
   it('throws a read error of the source, leaving whole batches (each lead with its audit line) behind', async () => {
+    const failure = new Error('disk gone');
     function* broken() {
       yield Buffer.from('Email,Company,Name\na@a-co.com,A,Ann\nb@b-co.com,B,Bea\nc@c-co.com,C,Cy\n');
-      throw new Error('disk gone');
+      throw failure;
     }
-    await expect(importLeads(tdb.db, Readable.from(broken()), options({ batchSize: 2 }))).rejects.toThrow('disk gone');
+    // The very error the source raised (the import route tells "too large" from other failures by it).
+    await expect(importLeads(tdb.db, Readable.from(broken()), options({ batchSize: 2 }))).rejects.toBe(failure);
     expect([0, 2]).toContain(await count('leads'));
     expect(await count('audit_log')).toBe(await count('leads'));
+  });
+
+  it('reads, checks and reports the same whether the rows are read in a worker thread or in this one', async () => {
+    const lines = ['E-mail;Company Name;Name;Country;Employees'];
+    for (let i = 0; i < 30; i++) {
+      const bad = i % 7 === 3;
+      lines.push(`${bad ? 'not-an-email' : `p${i}@co${i % 9}.example.com`};"Co ${i % 9}\nLtd";Person ${i};${i % 11 === 5 ? 'Atlantis' : 'DE'};${i}`);
+    }
+    lines.push('p1@co1.example.com;Again;Twice;DE;1');
+    const text = `\ufeff${lines.join('\r\n')}\r\n`;
+    const run = async (reader: 'thread' | 'worker') => {
+      await tdb.reset();
+      p = await seedPeople(tdb.db);
+      const progress: number[] = [];
+      const result = await importLeads(tdb.db, Readable.from([Buffer.from(text)]), options({ reader, batchSize: 4, detailLimit: 5, onProgress: (_b, n) => progress.push(n) }));
+      if (!result.ok) throw new Error(result.error.message);
+      const leads = await tdb.db.selectFrom('leads').select(['email', 'company_name', 'contact_name', 'country', 'employee_count', 'web_domain']).orderBy('email').execute();
+      return { report: result.value, progress, leads };
+    };
+    const inThread = await run('thread');
+    const inWorker = await run('worker');
+    expect(inWorker).toEqual(inThread);
+    expect(inThread.report).toMatchObject({ rows: 31, created: 23, rejectedCount: 8, delimiter: ';', encoding: 'utf-8' });
+    expect(inThread.report.rejected).toHaveLength(5);
+    expect(inThread.leads[0]).toMatchObject({ company_name: 'Co 0\nLtd' });
   });
 });
