@@ -48,8 +48,10 @@ const root = createRoot(container);
 
 officeReady().then(
   ({ host }) => {
-    // The client's schemas load once the pane has painted and the browser is idle: the search takes typing first.
-    const client = createDeferredApiClient({ baseUrl: window.location.origin, getToken, notBefore: whenIdle });
+    // The client's schemas load with the first search, or once the pane has painted and been left alone a moment:
+    // the search takes typing first.
+    const client = createDeferredApiClient({ baseUrl: window.location.origin, getToken });
+    void whenIdle().then(() => client.preload().catch(() => undefined));
     const notice = host === 'Outlook' ? undefined : 'Baton runs inside Outlook. Opened elsewhere, sign-in and search will not work.';
     const mailbox = createOfficeMailbox();
     const render = (): void => {
