@@ -56,15 +56,21 @@ const styles = {
     flexDirection: 'column',
     minWidth: 0,
     rowGap: '2px',
+    fontFamily: tokens.fontFamilyBase,
+    fontSize: tokens.fontSizeBase300,
+    lineHeight: tokens.lineHeightBase300,
     padding: `${tokens.spacingVerticalSNudge} ${tokens.spacingHorizontalS}`,
     borderRadius: tokens.borderRadiusMedium,
     color: tokens.colorNeutralForeground1,
     cursor: 'pointer',
   },
-  // The active match: Fluent's hover background, and (moved to by keyboard) its focus outline, which forced colours keep.
-  optionActive: { backgroundColor: tokens.colorNeutralBackground1Hover },
+  // The active match as Fluent's Option shows it: under the pointer, the hover colours (text and background in pairs,
+  // so high contrast stays legible); moved to by keyboard, the focus ring, which forced colours keep.
+  optionHovered: { backgroundColor: tokens.colorNeutralBackground1Hover, color: tokens.colorNeutralForeground1Hover },
+  secondaryHovered: { color: tokens.colorNeutralForeground3Hover },
   optionFocused: { outline: `${tokens.strokeWidthThick} solid ${tokens.colorStrokeFocus2}`, outlineOffset: `-${tokens.strokeWidthThick}` },
   optionTop: { display: 'flex', alignItems: 'center', columnGap: tokens.spacingHorizontalS, minWidth: 0 },
+  status: { flexShrink: 0 },
   name: {
     fontWeight: tokens.fontWeightSemibold,
     overflow: 'hidden',
@@ -222,33 +228,37 @@ export function LeadSearch({ search, onSelect, debounceMs = SEARCH_DEBOUNCE_MS }
                   event.preventDefault();
                 }}
               >
-                {items.map((lead, index) => (
-                  <div
-                    key={lead.id}
-                    id={optionId(index)}
-                    role="option"
-                    aria-selected={index === activeIndex}
-                    style={
-                      index === activeIndex ? { ...styles.option, ...styles.optionActive, ...(active.byKeyboard ? styles.optionFocused : {}) } : styles.option
-                    }
-                    onMouseMove={() => {
-                      if (index !== activeIndex || active.byKeyboard) setActive({ index, byKeyboard: false });
-                    }}
-                    onClick={() => {
-                      pick(lead);
-                    }}
-                  >
-                    <div style={styles.optionTop}>
-                      <span style={styles.name}>{lead.contactName}</span>
-                      <Suspense fallback={<span>{leadStatusLabels[lead.status]}</span>}>
-                        <LeadStatusBadge status={lead.status} />
-                      </Suspense>
+                {items.map((lead, index) => {
+                  const hovered = index === activeIndex && !active.byKeyboard;
+                  const focused = index === activeIndex && active.byKeyboard;
+                  return (
+                    <div
+                      key={lead.id}
+                      id={optionId(index)}
+                      role="option"
+                      aria-selected={index === activeIndex}
+                      style={hovered ? { ...styles.option, ...styles.optionHovered } : focused ? { ...styles.option, ...styles.optionFocused } : styles.option}
+                      onMouseMove={() => {
+                        if (!hovered) setActive({ index, byKeyboard: false });
+                      }}
+                      onClick={() => {
+                        pick(lead);
+                      }}
+                    >
+                      <div style={styles.optionTop}>
+                        <span style={styles.name}>{lead.contactName}</span>
+                        <span style={styles.status}>
+                          <Suspense fallback={leadStatusLabels[lead.status]}>
+                            <LeadStatusBadge status={lead.status} />
+                          </Suspense>
+                        </span>
+                      </div>
+                      <span style={hovered ? { ...styles.secondary, ...styles.secondaryHovered } : styles.secondary}>
+                        {lead.companyName} · {lead.email}
+                      </span>
                     </div>
-                    <span style={styles.secondary}>
-                      {lead.companyName} · {lead.email}
-                    </span>
-                  </div>
-                ))}
+                  );
+                })}
               </div>
             )}
           </div>
