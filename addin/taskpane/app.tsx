@@ -24,7 +24,8 @@ import type { OrganizerClient } from './organizer-view';
 // resolution wants a file extension on dynamic imports that webpack (and Jest) resolve without one; the type query
 // keeps the modules typed. (The lint rule below cannot see that the assertion is what silences that resolution.)
 /* eslint-disable @typescript-eslint/no-unnecessary-type-assertion */
-// The intro composer waits for the browser's first idle moment: the search above it is what the SDR uses first.
+// The intro composer waits until the pane has been left alone a moment, or a lead is picked (when-idle.ts): the search
+// above it is what the SDR uses first.
 const ComposeView = lazy(async () => {
   await whenIdle();
   return { default: ((await import('./compose-view' as string)) as typeof import('./compose-view')).ComposeView };

@@ -23,8 +23,8 @@ function themeKind(): ThemeKind {
   return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
-// The sign-in library (msal-browser) is a third of the pane's JavaScript: it loads with the first API call, in
-// parallel with the pane's first paint, and one token source serves every call after it.
+// The sign-in library (msal-browser) is a third of the pane's JavaScript: it loads with the first API call (a search,
+// or the signed-in user once the pane has been left alone a moment), and one token source serves every call after it.
 let tokenSource: Promise<GetToken> | null = null;
 const getToken: GetToken = async () => {
   tokenSource ??= (async () => {

@@ -3,8 +3,8 @@
 // the matches (the input keeps focus; aria-activedescendant names the one shown as active), Enter picks it, Escape
 // or leaving the field closes the list, Alt+Arrow opens and closes it.
 // Fluent's Combobox would bring its popup's positioning (floating-ui), portal and focus management (tabster) into the
-// pane's first chunk, of which they were a third: the list here opens in place under the input, styled with Fluent's
-// tokens like Fluent's own listbox. Gets its data and actions through props. Imports React, Fluent UI, contract types
+// pane's first chunk (a fifth of it, and the slowest part to start): the list here opens under the input, over what
+// follows it, styled with Fluent's tokens like Fluent's own listbox and options. Gets its data and actions through props. Imports React, Fluent UI, contract types
 // and the pane's own helpers.
 import { Suspense, lazy, useEffect, useId, useRef, useState } from 'react';
 import { Field, Input, Spinner, tokens } from '@fluentui/react-components';
