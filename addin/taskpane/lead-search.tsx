@@ -38,7 +38,7 @@ const styles = {
     top: `calc(100% + ${tokens.spacingVerticalXXS})`,
     left: 0,
     right: 0,
-    zIndex: 1,
+    zIndex: tokens.zIndexPopup,
     boxSizing: 'border-box',
     maxHeight: 'min(360px, 60vh)',
     overflowY: 'auto',
