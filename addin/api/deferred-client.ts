@@ -10,7 +10,7 @@ export interface DeferredApiClient extends ApiClient {
 }
 
 export interface DeferredApiClientOptions extends ApiClientOptions {
-  /** What the load waits for first (the pane: the browser's first idle moment after it painted); default none. */
+  /** What the load waits for first (e.g. a quiet moment after the page painted); default none. */
   notBefore?: () => Promise<void>;
 }
 

@@ -16,7 +16,7 @@ import { safeZone } from './format';
 import { LeadSearch } from './lead-search';
 import { useRequest } from './use-request';
 import { useTheme, type ThemeKind } from './themes';
-import { whenIdle } from './when-idle';
+import { idleNow, whenIdle } from './when-idle';
 import type { ReadClient } from './read-view';
 import type { OrganizerClient } from './organizer-view';
 
@@ -24,7 +24,8 @@ import type { OrganizerClient } from './organizer-view';
 // resolution wants a file extension on dynamic imports that webpack (and Jest) resolve without one; the type query
 // keeps the modules typed. (The lint rule below cannot see that the assertion is what silences that resolution.)
 /* eslint-disable @typescript-eslint/no-unnecessary-type-assertion */
-// The intro composer waits for the browser's first idle moment: the search above it is what the SDR uses first.
+// The intro composer waits until the pane has been left alone a moment, or a lead is picked (when-idle.ts): the search
+// above it is what the SDR uses first.
 const ComposeView = lazy(async () => {
   await whenIdle();
   return { default: ((await import('./compose-view' as string)) as typeof import('./compose-view')).ComposeView };
@@ -111,6 +112,8 @@ function SearchSurface({
   const search = useCallback((q: string, signal: AbortSignal) => client.searchLeads({ q, limit: 20 }, { signal }), [client]);
   const [picked, setPicked] = useState<Picked>({ n: 0, lead: null });
   const onSelect = useCallback((lead: LeadDto) => {
+    // The view below shows the lead now, not once the pane has been left alone.
+    idleNow();
     setPicked((previous) => ({ n: previous.n + 1, lead }));
   }, []);
   return (
@@ -134,7 +137,11 @@ function BrowseDetails({ lead }: { lead: LeadDto | null }): React.JSX.Element {
 
 export function App({ client, mailbox, theme, notice, clock = defaultClock, pollMs, debounceMs }: AppProps): React.JSX.Element {
   const fluentTheme = useTheme(theme);
-  const loadMe = useCallback((signal: AbortSignal) => client.me({ signal }), [client]);
+  // Who is signed in shows once the pane has been left alone a moment: signing in loads a third of the pane's code.
+  const loadMe = useCallback(async (signal: AbortSignal) => {
+    await whenIdle();
+    return client.me({ signal });
+  }, [client]);
   const { state: me, reload } = useRequest(loadMe);
   // A pinned pane stays open while the user selects another item: the view starts over for it.
   const [item, setItem] = useState<{ n: number; kind: ItemKind }>(() => ({ n: 0, kind: mailbox.itemKind() }));

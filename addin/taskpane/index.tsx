@@ -23,8 +23,8 @@ function themeKind(): ThemeKind {
   return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
-// The sign-in library (msal-browser) is a third of the pane's JavaScript: it loads with the first API call, in
-// parallel with the pane's first paint, and one token source serves every call after it.
+// The sign-in library (msal-browser) is a third of the pane's JavaScript: it loads with the first API call (a search,
+// or the signed-in user once the pane has been left alone a moment), and one token source serves every call after it.
 let tokenSource: Promise<GetToken> | null = null;
 const getToken: GetToken = async () => {
   tokenSource ??= (async () => {
@@ -48,8 +48,10 @@ const root = createRoot(container);
 
 officeReady().then(
   ({ host }) => {
-    // The client's schemas load once the pane has painted and the browser is idle: the search takes typing first.
-    const client = createDeferredApiClient({ baseUrl: window.location.origin, getToken, notBefore: whenIdle });
+    // The client's schemas load with the first search, or once the pane has painted and been left alone a moment:
+    // the search takes typing first.
+    const client = createDeferredApiClient({ baseUrl: window.location.origin, getToken });
+    void whenIdle().then(() => client.preload().catch(() => undefined));
     const notice = host === 'Outlook' ? undefined : 'Baton runs inside Outlook. Opened elsewhere, sign-in and search will not work.';
     const mailbox = createOfficeMailbox();
     const render = (): void => {

@@ -1,6 +1,7 @@
 // The lead type-ahead against a fake search: typing shows the matches (name, company, email, status), the
-// keystrokes are debounced into one request, picking a lead by mouse or keyboard calls back, and the empty and
-// error states are shown (with a working Retry).
+// keystrokes are debounced into one request, picking a lead by mouse or keyboard calls back (the arrow keys move
+// through the matches, Escape and leaving the field close the list), and the empty and error states are shown (with
+// a working Retry).
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FluentProvider, webLightTheme } from '@fluentui/react-components';
@@ -76,6 +77,60 @@ describe('LeadSearch', () => {
     expect(input).toHaveValue('Andre Kuhn');
   });
 
+  it('moves through the matches with the arrow keys, the input keeping focus', async () => {
+    const { user, input, onSelect } = renderSearch(fakeSearch([anna, andre]), 10);
+    await user.click(input);
+    await user.keyboard('an');
+    const [first, second] = await screen.findAllByRole('option');
+    expect(input).toHaveAttribute('aria-expanded', 'true');
+    expect(input).toHaveAttribute('aria-controls', screen.getByRole('listbox').id);
+    expect(input).not.toHaveAttribute('aria-activedescendant');
+    await user.keyboard('{ArrowDown}');
+    expect(input).toHaveAttribute('aria-activedescendant', first?.id);
+    expect(first).toHaveAttribute('aria-selected', 'true');
+    await user.keyboard('{ArrowDown}{ArrowDown}');
+    expect(input).toHaveAttribute('aria-activedescendant', second?.id);
+    expect(first).toHaveAttribute('aria-selected', 'false');
+    await user.keyboard('{ArrowUp}');
+    expect(input).toHaveAttribute('aria-activedescendant', first?.id);
+    expect(input).toHaveFocus();
+    await user.keyboard('{Enter}');
+    expect(onSelect).toHaveBeenCalledWith(anna);
+    expect(input).toHaveValue('Anna Berg');
+  });
+
+  it('closes the list on Escape and reopens it with the arrow keys', async () => {
+    const { user, input, onSelect } = renderSearch(fakeSearch([anna, andre]), 10);
+    await user.click(input);
+    await user.keyboard('an');
+    await screen.findAllByRole('option');
+    await user.keyboard('{ArrowDown}{Escape}');
+    expect(screen.queryByRole('listbox')).not.toBeInTheDocument();
+    expect(input).toHaveAttribute('aria-expanded', 'false');
+    expect(input).not.toHaveAttribute('aria-activedescendant');
+    expect(input).toHaveValue('an');
+    // Enter with the list closed picks nothing.
+    await user.keyboard('{Enter}');
+    expect(onSelect).not.toHaveBeenCalled();
+    // ArrowUp opens the list on the last match.
+    await user.keyboard('{ArrowUp}');
+    const options = screen.getAllByRole('option');
+    expect(input).toHaveAttribute('aria-activedescendant', options[1]?.id);
+    await user.keyboard('{Alt>}{ArrowUp}{/Alt}');
+    expect(screen.queryByRole('listbox')).not.toBeInTheDocument();
+    await user.keyboard('{Alt>}{ArrowDown}{/Alt}');
+    expect(screen.getByRole('listbox')).toBeInTheDocument();
+  });
+
+  it('closes the list when focus leaves the field', async () => {
+    const { user, input } = renderSearch(fakeSearch([anna, andre]), 10);
+    await user.type(input, 'an');
+    await screen.findAllByRole('option');
+    await user.tab();
+    expect(input).not.toHaveFocus();
+    expect(screen.queryByRole('listbox')).not.toBeInTheDocument();
+  });
+
   it('says so when nothing matches', async () => {
     const { user, input } = renderSearch(fakeSearch([anna]), 10);
     await user.type(input, 'zz');
@@ -84,16 +139,20 @@ describe('LeadSearch', () => {
   });
 
   it('shows a spinner while the request runs', async () => {
-    let answer: (page: LeadPage) => void = () => undefined;
-    const search: SearchLeads = () =>
+    const answers = new Map<string, (page: LeadPage) => void>();
+    const search: SearchLeads = (term) =>
       new Promise<LeadPage>((resolve) => {
-        answer = resolve;
+        answers.set(term, resolve);
       });
     const { user, input } = renderSearch(search, 10);
     await user.type(input, 'an');
     expect(await screen.findByText('Searching…')).toBeInTheDocument();
     expect(document.querySelector('.fui-Spinner')).not.toBeNull();
-    answer(aPage([anna]));
+    // The request goes out once the debounce has passed.
+    await waitFor(() => {
+      expect(answers.has('an')).toBe(true);
+    });
+    answers.get('an')?.(aPage([anna]));
     expect(await screen.findByText('1 lead found.')).toBeInTheDocument();
   });
 
