@@ -1,5 +1,5 @@
-// The worker thread of ./lead-rows-in-worker: reads the CSV from the chunks the importing thread passes on (asking
-// for each), runs readLeadRows, and passes its batches back, waiting for an acknowledgement once `aheadBatches` are
+// The worker thread of ./lead-rows-in-worker: reads the CSV from the chunks the importing thread passes on (saying
+// when it takes each, so more can come), runs readLeadRows, and passes its batches back, waiting for an acknowledgement once `aheadBatches` are
 // unacknowledged. Imports: node:worker_threads, ./lead-rows.
 import { parentPort, workerData } from 'node:worker_threads';
 import { readLeadRows } from './lead-rows';
@@ -10,26 +10,36 @@ class SourceFailed extends Error {}
 
 function run(port: NonNullable<typeof parentPort>, start: WorkerStart): void {
   const send = (message: FromWorker) => { port.postMessage(message); };
-  let onChunk: ((message: ToWorker) => void) | null = null;
+  /** Chunks (and the end, or the source's failure) passed on by the importing thread, not yet read. */
+  const inbox: ToWorker[] = [];
+  let onInput: (() => void) | null = null;
   let acks = 0;
   let onAck: (() => void) | null = null;
   port.on('message', (message: ToWorker) => {
     if (message.type === 'ack') {
       acks++;
       onAck?.();
-    } else onChunk?.(message);
+    } else {
+      inbox.push(message);
+      onInput?.();
+    }
   });
-  const nextChunk = () =>
-    new Promise<ToWorker>((resolve) => {
-      onChunk = (message) => {
-        onChunk = null;
-        resolve(message);
-      };
-      send({ type: 'pull' });
-    });
+  const nextInput = async (): Promise<ToWorker> => {
+    while (inbox.length === 0) {
+      await new Promise<void>((resolve) => {
+        onInput = () => {
+          onInput = null;
+          resolve();
+        };
+      });
+    }
+    const message = inbox.shift() as ToWorker;
+    if (message.type === 'chunk') send({ type: 'took' });
+    return message;
+  };
   async function* chunks(): AsyncGenerator {
     for (;;) {
-      const message = await nextChunk();
+      const message = await nextInput();
       if (message.type === 'end') return;
       if (message.type === 'source-error') throw new SourceFailed(message.message);
       if (message.type === 'chunk') yield message.data;

@@ -1,6 +1,6 @@
-// readLeadRows in a worker thread (./lead-row-worker): this thread reads the source and passes its chunks on, one
-// each time the worker asks; the worker parses, validates and lays out the rows, and passes batches back, at most
-// `aheadBatches` ahead of the batch being written, so neither side holds more than a few batches. Same results as
+// readLeadRows in a worker thread (./lead-row-worker): this thread reads the source and passes its chunks on, at most
+// `aheadChunks` ahead of the worker; the worker parses, validates and lays out the rows, and passes batches back, at
+// most `aheadBatches` ahead of the batch being written, so neither side holds more than a few batches. Same results as
 // readLeadRows in this thread; an error of the source is thrown as it was raised. Imports: node:*, ./lead-rows types.
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -10,11 +10,13 @@ import type { CsvFailure } from './lead-csv';
 import type { OpenedRows, ReadEvent, ReadOptions } from './lead-rows';
 
 /** How many batches the worker may read ahead of the one being written. */
-const aheadBatches = 2;
+const aheadBatches = 4;
+/** How many chunks of the source (64 KB from a file) may wait for the worker. */
+const aheadChunks = 16;
 
 /** Messages from the worker. */
 export type FromWorker =
-  | { type: 'pull' }
+  | { type: 'took' }
   | { type: 'opened'; value: Omit<OpenedRows, 'events' | 'close'> }
   | { type: 'failed'; error: CsvFailure }
   | { type: 'event'; event: ReadEvent }
@@ -40,25 +42,48 @@ export async function readLeadRowsInWorker(source: AsyncIterable<unknown>, optio
     void chunks.return?.();
     if (source instanceof Readable) source.destroy();
   };
-  const pass = async () => {
+  // The source is read ahead of the worker, up to `aheadChunks` chunks not yet taken: this thread is busy writing for
+  // tens of milliseconds at a time, and the worker must not run dry meanwhile.
+  let untaken = 0;
+  let pumping = false;
+  let ended = false;
+  const pump = async () => {
+    if (pumping) return;
+    pumping = true;
     try {
-      const next = await chunks.next();
-      if (closed) return;
-      worker.postMessage((next.done === true ? { type: 'end' } : { type: 'chunk', data: next.value }) satisfies ToWorker);
+      while (!closed && !ended && untaken < aheadChunks) {
+        const next = await chunks.next();
+        // Closed meanwhile (tsc cannot see that the await lets `close` run).
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+        if (closed) return;
+        if (next.done === true) {
+          ended = true;
+          worker.postMessage({ type: 'end' } satisfies ToWorker);
+        } else {
+          untaken++;
+          worker.postMessage({ type: 'chunk', data: next.value } satisfies ToWorker);
+        }
+      }
     } catch (error) {
       // The worker stops reading; the importer sees the source's own error.
+      ended = true;
       if (!closed) worker.postMessage({ type: 'source-error', message: String(error) } satisfies ToWorker);
       inbox.fail(error);
+    } finally {
+      pumping = false;
     }
   };
   worker.on('message', (message: FromWorker) => {
-    if (message.type === 'pull') void pass();
-    else inbox.push(message);
+    if (message.type === 'took') {
+      untaken--;
+      void pump();
+    } else inbox.push(message);
   });
   worker.on('error', (error) => { inbox.fail(error); });
   worker.on('exit', (code) => {
     if (!closed) inbox.fail(new Error(`the CSV reader stopped unexpectedly (exit code ${String(code)})`));
   });
+  void pump();
 
   let first: FromWorker;
   try {

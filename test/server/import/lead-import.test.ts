@@ -239,4 +239,26 @@ describe('importLeads', () => {
     expect(inThread.report.rejected).toHaveLength(5);
     expect(inThread.leads[0]).toMatchObject({ company_name: 'Co 0\nLtd' });
   });
+
+  it('reads the source only a few chunks ahead of the rows being written, so a large upload is never held whole', async () => {
+    // 200 chunks of 20 rows (about 1 KB each, as a network upload comes in).
+    let pulled = 0;
+    async function* upload() {
+      yield Buffer.from('Email,Company,Name\n');
+      for (let c = 0; c < 200; c++) {
+        pulled++;
+        let chunk = '';
+        for (let r = 0; r < 20; r++) chunk += `r${c}-${r}@c${c}-r${r}.example.com,Co ${c},Name ${r}\n`;
+        yield Buffer.from(chunk);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    const pulledAtProgress: number[] = [];
+    const result = await importLeads(tdb.db, upload(), options({ batchSize: 100, onProgress: () => pulledAtProgress.push(pulled) }));
+    expect(result.ok && result.value.created).toBe(4000);
+    // When the first batch is written, the reader holds a few batches, a few chunks and its stream buffers: not the
+    // whole upload.
+    expect(pulledAtProgress[0]).toBeLessThan(120);
+    expect(pulled).toBe(200);
+  });
 });
