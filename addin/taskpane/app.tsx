@@ -135,13 +135,22 @@ function BrowseDetails({ lead }: { lead: LeadDto | null }): React.JSX.Element {
   );
 }
 
+/** The surfaces whose view starts with the lead search. */
+function opensOnSearch(kind: ItemKind): boolean {
+  return kind !== 'message_read' && kind !== 'appointment_organizer';
+}
+
 export function App({ client, mailbox, theme, notice, clock = defaultClock, pollMs, debounceMs }: AppProps): React.JSX.Element {
   const fluentTheme = useTheme(theme);
-  // Who is signed in shows once the pane has been left alone a moment: signing in loads a third of the pane's code.
-  const loadMe = useCallback(async (signal: AbortSignal) => {
-    await whenIdle();
-    return client.me({ signal });
-  }, [client]);
+  // Who is signed in shows once the pane has been left alone a moment where the pane opens on the lead search (signing
+  // in loads a third of the pane's code); the review of an intro and the invite have no search and need it at once.
+  const loadMe = useCallback(
+    async (signal: AbortSignal) => {
+      if (opensOnSearch(mailbox.itemKind())) await whenIdle();
+      return client.me({ signal });
+    },
+    [client, mailbox],
+  );
   const { state: me, reload } = useRequest(loadMe);
   // A pinned pane stays open while the user selects another item: the view starts over for it.
   const [item, setItem] = useState<{ n: number; kind: ItemKind }>(() => ({ n: 0, kind: mailbox.itemKind() }));
