@@ -106,6 +106,20 @@ export interface AuditEntry {
   reasonText: string | null;
 }
 
+/**
+ * The audit line of something done to a hand-off that leaves its stage as it is (a reassignment, more time, a nudge,
+ * an action link used or refused): from and to are both the current stage.
+ */
+export function handoffNoteAudit(
+  handoff: { id: string; stage: string },
+  actorId: string | null,
+  at: Date,
+  reasonCode: string,
+  reasonText: string,
+): AuditEntry {
+  return { entity: 'handoff', entityId: handoff.id, actorId, at, from: handoff.stage, to: handoff.stage, reasonCode, reasonText };
+}
+
 /** An expected failure with a stable code, returned (not thrown) by domain functions. */
 export interface DomainError {
   code: string;

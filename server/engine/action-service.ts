@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { checkFresh, type ActionClaims, type ActionKind } from '../domain/action-link';
-import type { Actor, Result } from '../domain/lead';
+import { handoffNoteAudit, type Actor, type Result } from '../domain/lead';
 import type { HandBackReason } from '../domain/lifecycle';
 import type { User } from '../domain/people';
 import type { ActionTokenStore } from '../store/action-token-store';
@@ -118,7 +118,7 @@ export function createActionService(deps: {
         return;
       }
       await handoffs.transaction((trx) =>
-        handoffs.appendAudit(trx, { entity: 'handoff', entityId: handoff.id, actorId: recipient?.id ?? null, at: now, from: handoff.stage, to: handoff.stage, reasonCode, reasonText }),
+        handoffs.appendAudit(trx, handoffNoteAudit(handoff, recipient?.id ?? null, now, reasonCode, reasonText)),
       );
     } catch (e) {
       deps.logger.error({ err: e, code: refusal.code }, 'refused action link not audited');
@@ -218,16 +218,7 @@ export function createActionService(deps: {
         const claim = async (trx: Executor): Promise<void> => {
           const now = clock.now();
           if (!(await tokens.claim(trx, claims.id, now))) throw new ActionRefusal(410, 'link_used', 'This link was used already; each link works once.');
-          await handoffs.appendAudit(trx, {
-            entity: 'handoff',
-            entityId: handoff.id,
-            actorId: actor.userId,
-            at: now,
-            from: handoff.stage,
-            to: handoff.stage,
-            reasonCode: 'action_link_used',
-            reasonText: `${claims.action} link ${claims.id}`,
-          });
+          await handoffs.appendAudit(trx, handoffNoteAudit(handoff, actor.userId, now, 'action_link_used', `${claims.action} link ${claims.id}`));
         };
         switch (claims.action) {
           // The hand-off and the people are as the checks just read them: the change reads nothing back.

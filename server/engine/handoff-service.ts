@@ -7,7 +7,7 @@
 // (clock, mailbox gateway, obligation service).
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock';
-import type { Actor, Lead } from '../domain/lead';
+import { handoffNoteAudit, type Actor, type Lead } from '../domain/lead';
 import { canViewLead } from '../domain/access';
 import { qualify, type MissingCriterion, type QualificationCriteria } from '../domain/qualification';
 import { transitionHandoff, transitionLead, type HandBackReason, type HandoffStage } from '../domain/lifecycle';
@@ -954,16 +954,7 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       if (locked.aeId === handoff.aeId && locked.status === 'suspect') {
         if ((await handoffs.setLeadAe(trx, locked.id, locked.version, ae.id, now)) === undefined) throw stale();
       }
-      await handoffs.appendAudit(trx, {
-        entity: 'handoff',
-        entityId: handoff.id,
-        actorId: actor.userId,
-        at: now,
-        from: handoff.stage,
-        to: handoff.stage,
-        reasonCode: 'reassigned',
-        reasonText: `${previous.displayName} → ${ae.displayName}: ${reason}`,
-      });
+      await handoffs.appendAudit(trx, handoffNoteAudit(handoff, actor.userId, now, 'reassigned', `${previous.displayName} → ${ae.displayName}: ${reason}`));
       // The new AE's clock starts now, in the new AE's working time; an invite already out must be accepted again.
       const opened =
         deps.obligations === undefined ? [] : await deps.obligations.reassign(trx, handoff, ae.id, now, handoff.meetingEventId === null ? [] : ['ae_accept']);
@@ -1090,16 +1081,7 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
       const out = await obligations.extend(trx, handoff.id, input.hours, now);
       if (out.length === 0) throw new HandoffRefusal(409, 'nothing_pending', 'The AE has nothing left to do on this hand-off: there is no deadline to extend.');
       const last = out.map((o) => o.dueAt).sort((a, b) => b.getTime() - a.getTime())[0];
-      await handoffs.appendAudit(trx, {
-        entity: 'handoff',
-        entityId: handoff.id,
-        actorId: actor.userId,
-        at: now,
-        from: handoff.stage,
-        to: handoff.stage,
-        reasonCode: 'deadline_extended',
-        reasonText: `+${String(input.hours)} working hours: due ${last?.toISOString() ?? ''}`,
-      });
+      await handoffs.appendAudit(trx, handoffNoteAudit(handoff, actor.userId, now, 'deadline_extended', `+${String(input.hours)} working hours: due ${last?.toISOString() ?? ''}`));
       return out.map((o) => o.dueAt);
     });
     return extended;
@@ -1136,16 +1118,7 @@ export function createHandoffService(deps: HandoffServiceDeps): HandoffService {
         at: now,
       });
       if (!added) throw new HandoffRefusal(409, 'already_nudged', `${ae.displayName} was nudged already.`);
-      await handoffs.appendAudit(trx, {
-        entity: 'handoff',
-        entityId: handoff.id,
-        actorId: actor.userId,
-        at: now,
-        from: handoff.stage,
-        to: handoff.stage,
-        reasonCode: 'nudged',
-        reasonText: `${manager.displayName} nudged ${ae.displayName}`,
-      });
+      await handoffs.appendAudit(trx, handoffNoteAudit(handoff, actor.userId, now, 'nudged', `${manager.displayName} nudged ${ae.displayName}`));
     });
   }
 
