@@ -20,6 +20,7 @@ import * as m009 from './migrations/009-report-lead-gaps';
 import * as m010 from './migrations/010-report-rollups';
 import * as m011 from './migrations/011-notification-purge';
 import * as m012 from './migrations/012-lead-domain-owner';
+import * as m013 from './migrations/013-lead-insert-trigger';
 
 export type Db = Kysely<Database>;
 
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '010-report-rollups': m010,
   '011-notification-purge': m011,
   '012-lead-domain-owner': m012,
+  '013-lead-insert-trigger': m013,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -308,11 +308,12 @@ export async function withCountsRebuiltAfter<DB>(db: Kysely<DB>, load: () => Pro
   try {
     await load();
   } finally {
-    for (const [table] of watched) {
-      for (const event of ['insert', 'update', 'delete', 'truncate']) {
-        await sql`alter table ${sql.table(table)} enable always trigger ${sql.raw(`${table}_report_${event}`)}`.execute(db);
-      }
-    }
+    // The report triggers there are now (a later migration dropped the one on inserting leads).
+    const { rows } = await sql<{ table: string; trigger: string }>`
+      select c.relname as table, t.tgname as trigger from pg_trigger t join pg_class c on c.oid = t.tgrelid
+      where c.relnamespace = current_schema()::regnamespace
+        and t.tgname = any(${watched.flatMap(([table]) => ['insert', 'update', 'delete', 'truncate'].map((event) => `${table}_report_${event}`))})`.execute(db);
+    for (const { table, trigger } of rows) await sql`alter table ${sql.table(table)} enable always trigger ${sql.id(trigger)}`.execute(db);
   }
   await sql`truncate report_facts, report_rollup`.execute(db);
   await sql`select report_refresh_handoffs(array(select id from handoffs))`.execute(db);
