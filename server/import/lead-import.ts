@@ -2,7 +2,8 @@
 // (./lead-rows, in a worker thread by default, ./lead-rows-in-worker), then against the database ("never pursue the
 // same lead twice", judgeDuplicate), and written in batches: one transaction per batch for its leads and their audit
 // lines (./lead-batch-writer: COPY on the embedded database). While this thread writes one batch, the worker reads
-// the next ones. Imports: ./lead-rows, the domain, the store, the clock. No HTTP: the route and the CLI call it.
+// the next ones. Imports: ./lead-rows-in-worker (./lead-rows for types), the domain, the store, the clock. No HTTP:
+// the route and the CLI call it.
 import type { Clock } from '../clock';
 import { judgeDuplicate, type ExistingLeadMatch } from '../domain/duplicates';
 import type { LeadFields, Result } from '../domain/lead';
@@ -10,10 +11,13 @@ import { embeddedInstanceOf, type Db } from '../store/database';
 import { createLeadStore } from '../store/lead-store';
 import { copyLeadBatch, insertLeadBatch, type BlobQueryable, type CopyLead } from './lead-batch-writer';
 import type { CsvDelimiter, CsvEncoding, CsvFailure } from './lead-csv';
-import { readLeadRows, type RejectedRow, type RowCandidate } from './lead-rows';
+import type { OpenedRows, ReadOptions, RejectedRow, RowCandidate } from './lead-rows';
 import { readLeadRowsInWorker } from './lead-rows-in-worker';
 
 export type { RejectedRow } from './lead-rows';
+
+/** Reads and checks a lead CSV's rows: readLeadRows or readLeadRowsInWorker. */
+export type ReadRows = (source: AsyncIterable<unknown>, options: ReadOptions) => Promise<Result<OpenedRows, CsvFailure>>;
 
 export interface ImportOwner {
   teamId: string;
@@ -35,10 +39,11 @@ export interface ImportOptions {
   /** A row longer than this (UTF-8 bytes) is rejected as too long. */
   maxRowBytes?: number;
   /**
-   * Where the rows are read and checked: in a worker thread (the default), so that parsing and validating use
-   * another core while this thread writes; or in this thread.
+   * What reads and checks the rows: by default readLeadRowsInWorker, in a worker thread, so that parsing and
+   * validating use another core while this thread writes (and this thread never loads the CSV parser and the
+   * validators); readLeadRows (./lead-rows) reads them in this thread.
    */
-  reader?: 'worker' | 'thread';
+  readRows?: ReadRows;
 }
 
 /** A row not imported because someone else already pursues the lead. */
@@ -91,7 +96,7 @@ export async function importLeads(
   // its write (one connection, one transaction), so no row of a checked batch can clash.
   const copyTo = embeddedInstanceOf(db);
   const detailLimit = options.detailLimit ?? 1000;
-  const read = options.reader === 'thread' ? readLeadRows : readLeadRowsInWorker;
+  const read = options.readRows ?? readLeadRowsInWorker;
   const opened = await read(source, {
     form: copyTo ? 'copy' : 'fields',
     batchSize: options.batchSize ?? 1000,

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { fixedClock } from '../../../server/clock';
 import type { AuditEntry } from '../../../server/domain/lead';
 import { importLeads, type ImportOptions, type ImportReport } from '../../../server/import/lead-import';
+import { readLeadRows } from '../../../server/import/lead-rows';
 import { createLeadStore, type LeadStore } from '../../../server/store/lead-store';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import { leadFields } from '../helpers/leads';
@@ -227,7 +228,7 @@ describe('importLeads', () => {
       await tdb.reset();
       p = await seedPeople(tdb.db);
       const progress: number[] = [];
-      const result = await importLeads(tdb.db, Readable.from([Buffer.from(text)]), options({ reader, batchSize: 4, detailLimit: 5, onProgress: (_b, n) => progress.push(n) }));
+      const result = await importLeads(tdb.db, Readable.from([Buffer.from(text)]), options({ ...(reader === 'thread' ? { readRows: readLeadRows } : {}), batchSize: 4, detailLimit: 5, onProgress: (_b, n) => progress.push(n) }));
       if (!result.ok) throw new Error(result.error.message);
       const leads = await tdb.db.selectFrom('leads').select(['email', 'company_name', 'contact_name', 'country', 'employee_count', 'web_domain']).orderBy('email').execute();
       return { report: result.value, progress, leads };
