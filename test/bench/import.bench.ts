@@ -1,14 +1,18 @@
 // Bench: imports a generated 100,000-row lead CSV (5% bad rows) into a fresh embedded database in a temp folder,
 // as a real SDR, and prints throughput and peak memory as `bench:` lines. Run alone (`tsx`) by test/bench/run.ts.
 // The database is created (initdb, migrations, team, SDR) by a child process: PGlite's initdb alone peaks near
-// 800 MB, a one-time cost that would hide what the import uses. Imports: the import module, the store, node:*.
+// 800 MB, a one-time cost that would hide what the import uses. A second child writes the same good rows into a second
+// prepared database with the import's two COPYs alone (no reading, no checks): the embedded database's own ceiling
+// for the import as designed, to read the import's figure against. Imports: the import modules, the store, node:*.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { spawnSync } from 'node:child_process';
-import { importLeads } from '../../server/import/lead-import';
-import { migrateToLatest, openDatabase } from '../../server/store/database';
+import { importLeads, importAuditReason } from '../../server/import/lead-import';
+import { copyLeadBatch, type CopyLead } from '../../server/import/lead-batch-writer';
+import { readLeadRows } from '../../server/import/lead-rows';
+import { embeddedInstanceOf, migrateToLatest, openDatabase } from '../../server/store/database';
 import { createPeopleStore } from '../../server/store/people-store';
 import { systemClock } from '../../server/clock';
 
@@ -91,10 +95,44 @@ async function prepare(dataDir: string): Promise<void> {
   await opened.close();
 }
 
+/**
+ * Child process: the file's good rows, read and laid out beforehand (not timed), written into the prepared database
+ * at `dataDir` in batches of 1,000 with the import's COPYs of leads and audit lines, one transaction each.
+ */
+async function writeOnly(dataDir: string, file: string): Promise<void> {
+  const opened = await openDatabase({ dataDir });
+  const copyTo = embeddedInstanceOf(opened.db);
+  const sdr = await createPeopleStore(opened.db).findByEmail(sdrEmail);
+  if (!copyTo || !sdr?.teamId) throw new Error('the prepared database has no SDR');
+  const rows = await readLeadRows(fs.createReadStream(file), { form: 'copy', batchSize: 1000, detailLimit: 0 });
+  if (!rows.ok) throw new Error(rows.error.message);
+  const batches: CopyLead[][] = [];
+  for await (const event of rows.value.events) {
+    batches.push(event.candidates.map((c) => {
+      if (c.form !== 'copy') throw new Error('the rows were not laid out for COPY');
+      return { email: c.email, copyText: c.copyText };
+    }));
+  }
+  const context = { teamId: sdr.teamId, sdrId: sdr.id, actorId: sdr.id, audit: importAuditReason };
+  let written = 0;
+  const started = performance.now();
+  for (const batch of batches) {
+    written += await opened.db.transaction().execute(async () => (await copyLeadBatch(copyTo, batch, { ...context, now: new Date() })).length);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await opened.close();
+  console.log(`bench: csv_import_write_only_rows_per_s = ${Math.round(written / seconds)} rows/s`);
+}
+
 async function main(): Promise<void> {
   const prepareAt = args.indexOf('--prepare');
   if (prepareAt !== -1) {
     await prepare(args[prepareAt + 1] ?? '');
+    return;
+  }
+  const writeOnlyAt = args.indexOf('--write-only');
+  if (writeOnlyAt !== -1) {
+    await writeOnly(args[writeOnlyAt + 1] ?? '', args[writeOnlyAt + 2] ?? '');
     return;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-bench-import-'));
@@ -130,6 +168,12 @@ async function main(): Promise<void> {
     // CPU time per row: steadier than the wall clock on a busy machine (PGlite runs on this thread).
     console.log(`bench: csv_import_cpu_per_row = ${Math.round((cpu.user + cpu.system) / r.rows)} µs`);
     console.log(`bench: csv_import_file_size = ${(size / 1048576).toFixed(1)} MB`);
+
+    const writeOnlyDir = path.join(dir, 'db-write-only');
+    for (const step of [['--prepare', writeOnlyDir], ['--write-only', writeOnlyDir, file]]) {
+      const run = spawnSync(process.execPath, [...process.execArgv, __filename, ...step], { stdio: 'inherit' });
+      if (run.status !== 0) throw new Error(`${step[0] ?? ''} failed (exit ${run.status ?? run.signal ?? '?'})`);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
