@@ -197,7 +197,8 @@ async function writeBatch(
   });
 }
 
-function asCopyLead(c: RowCandidate): CopyLead {
+/** A good row laid out for COPY, as copyLeadBatch takes it; throws if it was read as fields. */
+export function asCopyLead(c: RowCandidate): CopyLead {
   if (c.form !== 'copy') throw new Error('the rows were not laid out for COPY');
   return { email: c.email, copyText: c.copyText };
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { spawnSync } from 'node:child_process';
-import { importLeads, importAuditReason } from '../../server/import/lead-import';
+import { asCopyLead, importLeads, importAuditReason } from '../../server/import/lead-import';
 import { copyLeadBatch, type CopyLead } from '../../server/import/lead-batch-writer';
 import { readLeadRows } from '../../server/import/lead-rows';
 import { embeddedInstanceOf, migrateToLatest, openDatabase } from '../../server/store/database';
@@ -108,10 +108,7 @@ async function writeOnly(dataDir: string, file: string): Promise<void> {
   if (!rows.ok) throw new Error(rows.error.message);
   const batches: CopyLead[][] = [];
   for await (const event of rows.value.events) {
-    batches.push(event.candidates.map((c) => {
-      if (c.form !== 'copy') throw new Error('the rows were not laid out for COPY');
-      return { email: c.email, copyText: c.copyText };
-    }));
+    batches.push(event.candidates.map(asCopyLead));
   }
   const context = { teamId: sdr.teamId, sdrId: sdr.id, actorId: sdr.id, audit: importAuditReason };
   let written = 0;

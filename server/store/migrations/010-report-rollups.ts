@@ -298,6 +298,9 @@ export const watched = [
   ['followups', 'report_on_followups'],
 ] as const;
 
+/** The events each watched table has a report trigger for, named `<table>_report_<event>`. */
+const triggerEvents = ['insert', 'update', 'delete', 'truncate'] as const;
+
 /**
  * For a bulk load (a benchmark's year of rows): the counting triggers off while `load` writes, then every count
  * computed once from the rows, as the migration does. Set-based recounting per statement would redo the same
@@ -312,7 +315,7 @@ export async function withCountsRebuiltAfter<DB>(db: Kysely<DB>, load: () => Pro
     const { rows } = await sql<{ table: string; trigger: string }>`
       select c.relname as table, t.tgname as trigger from pg_trigger t join pg_class c on c.oid = t.tgrelid
       where c.relnamespace = current_schema()::regnamespace
-        and t.tgname = any(${watched.flatMap(([table]) => ['insert', 'update', 'delete', 'truncate'].map((event) => `${table}_report_${event}`))})`.execute(db);
+        and t.tgname = any(${watched.flatMap(([table]) => triggerEvents.map((event) => `${table}_report_${event}`))})`.execute(db);
     for (const { table, trigger } of rows) await sql`alter table ${sql.table(table)} enable always trigger ${sql.id(trigger)}`.execute(db);
   }
   await sql`truncate report_facts, report_rollup`.execute(db);
@@ -380,7 +383,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       for each statement execute function report_rebuild()`.execute(db);
     // The counts follow every write, also one made with `session_replication_role = replica` (the lead import's
     // COPYs switch off the per-row foreign-key checks that way).
-    for (const event of ['insert', 'update', 'delete', 'truncate']) {
+    for (const event of triggerEvents) {
       await sql`alter table ${sql.table(table)} enable always trigger ${sql.raw(`${table}_report_${event}`)}`.execute(db);
     }
   }
@@ -390,7 +393,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const [table] of watched) {
-    for (const event of ['insert', 'update', 'delete', 'truncate']) {
+    for (const event of triggerEvents) {
       await sql`drop trigger ${sql.raw(`${table}_report_${event}`)} on ${sql.table(table)}`.execute(db);
     }
   }
