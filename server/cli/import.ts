@@ -41,9 +41,17 @@ function checkOwner(user: User | undefined, email: string): asserts user is User
 
 const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
 
-function formatReport(report: ImportReport, file: string, owner: User): string {
+/** How long the import took (reading the first byte to writing the last batch) and the process's peak memory. */
+interface ImportCost {
+  seconds: number;
+  peakRssBytes: number;
+}
+
+function formatReport(report: ImportReport, file: string, owner: User, cost: ImportCost): string {
+  const perSecond = cost.seconds > 0 ? Math.round(report.rows / cost.seconds) : report.rows;
   const lines = [
     `Imported ${file} for ${owner.displayName} (${owner.email})`,
+    `  took       ${cost.seconds.toFixed(1)} s (${perSecond} rows/s), peak memory ${Math.round(cost.peakRssBytes / 1048576)} MB`,
     `  rows read  ${report.rows}`,
     `  created    ${report.created}`,
     `  skipped    ${report.skipped}${report.skipped > 0 ? ' (already leads of this SDR)' : ''}`,
@@ -93,6 +101,7 @@ async function run(argv: string[]): Promise<number> {
     });
     bar.start(size, 0, { done: mb(0), total_mb: mb(size), rows: 0 });
     let result;
+    const started = performance.now();
     try {
       result = await importLeads(database.db, fs.createReadStream(file), {
         owner: { teamId: owner.teamId, sdrId: owner.id },
@@ -104,8 +113,11 @@ async function run(argv: string[]): Promise<number> {
     } finally {
       bar.stop();
     }
+    const seconds = (performance.now() - started) / 1000;
     if (!result.ok) throw new CliError(result.error.message);
-    console.log(formatReport(result.value, path.basename(file), owner));
+    // maxRSS is in kilobytes: the most this process has held in memory so far, start and database included.
+    const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+    console.log(formatReport(result.value, path.basename(file), owner, { seconds, peakRssBytes }));
     return 0;
   } finally {
     await database?.close();

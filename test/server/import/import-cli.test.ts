@@ -1,6 +1,6 @@
 // `npm run import` as a child process on a small file, against an embedded database in a temporary DATA_DIR:
-// the report on stdout and exit 0, then the fatal errors (not an SDR, no such file) with exit 1. One test: each
-// run of the CLI starts PGlite.
+// the report on stdout (with the import's time and peak memory) and exit 0, then the fatal errors (not an SDR, no
+// such file) with exit 1. One test: each run of the CLI starts PGlite.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,6 +55,13 @@ test('imports a file for an SDR and prints the report; fatal errors exit 1 with 
   expect(ok.stdout).toContain('Imported cli-small.csv for Sara SDR (sara@baton.example)');
   expect(ok.stdout).toMatch(/rows read\s+3\n\s+created\s+2\n\s+skipped\s+0\n\s+flagged\s+0\n\s+rejected\s+1/);
   expect(ok.stdout).toContain('ignored columns: Shoe size');
+  // What the import cost: its time and rate, and the process's peak memory in megabytes (Node with PGlite holds far
+  // more than 50 MB; a figure in kilobytes or bytes would be far larger than 4,000).
+  const cost = /^ {2}took +\d+\.\d s \((\d+) rows\/s\), peak memory (\d+) MB$/m.exec(ok.stdout);
+  expect(cost).not.toBeNull();
+  expect(Number(cost?.[1])).toBeGreaterThan(0);
+  expect(Number(cost?.[2])).toBeGreaterThan(50);
+  expect(Number(cost?.[2])).toBeLessThan(4000);
   expect(ok.stdout).toContain('line 4: Email — "broken-address" is not a valid email address.');
 
   const [notSdr, noFile] = await Promise.all([
