@@ -1,13 +1,13 @@
 // Bench: imports a generated 100,000-row lead CSV (5% bad rows) into a fresh embedded database in a temp folder,
 // as a real SDR, and prints throughput and peak memory as `bench: <name> = <value> <unit>` lines. Run alone (`tsx`) by
 // test/bench/run.ts. The goal figures (csv_import_rows_per_s, csv_import_peak_rss) are those of `npm run import`,
-// the command users run, in a process of its own, read off the report it prints. The same import is also run in this
-// process (csv_import_in_process_*), to show how much of the peak Node, the modules and PGlite take before the first
-// row and the CPU time per row. The database is created (initdb, migrations, team, SDR) by a child process: PGlite's
-// initdb alone peaks near 800 MB, a one-time cost that would hide what the import uses; each run gets a copy of it.
-// A second child writes the same good rows into another copy with the import's two COPYs alone (no reading, no
-// checks): the embedded database's own ceiling for the import as designed, to read the import's figure against.
-// Imports: the import modules, the store, node:*.
+// the command users run, in a process of its own, read off the report it prints: the median of three runs
+// (`--runs=N`). The same import is also run in this process (csv_import_in_process_*), to show how much of the peak
+// Node, the modules and PGlite take before the first row and the CPU time per row. The database is created (initdb,
+// migrations, team, SDR) by a child process: PGlite's initdb alone peaks near 800 MB, a one-time cost that would hide
+// what the import uses; each run gets a copy of it. A second child writes the same good rows into another copy with
+// the import's two COPYs alone (no reading, no checks): the embedded database's own ceiling for the import as
+// designed, to read the import's figure against. Imports: the import modules, the store, node:*.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,8 @@ const args = process.argv.slice(2);
 const rowCount = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000);
 /** `--no-time-zones`: leave the time-zone column empty (to see what the zone lookup costs). */
 const withTimeZones = !args.includes('--no-time-zones');
+/** `--runs=N`: how many times `npm run import` imports the file, each into its own copy of the database (default 3). */
+const commandRuns = Number(args.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 3);
 const badEvery = 20; // 5%
 
 const firstNames = ['Ada', 'Grace', 'Linus', 'Margaret', 'Alan', 'Barbara', 'Dennis', 'Frances', 'Ken', 'Radia', 'José', 'Zoë'];
@@ -125,6 +127,14 @@ async function writeOnly(dataDir: string, file: string): Promise<void> {
   console.log(`bench: csv_import_write_only_rows_per_s = ${Math.round(written / seconds)} rows/s`);
 }
 
+/** The middle value (the lower of the two middle ones for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (middle === undefined) throw new Error('no values');
+  return middle;
+}
+
 /** What `npm run import` reported for the file, run as users run it, on the embedded database in `dataDir`. */
 function runImportCommand(file: string, dataDir: string): { rows: number; created: number; rejected: number; rowsPerSecond: number; peakRssMb: number } {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
@@ -161,15 +171,16 @@ async function main(): Promise<void> {
     await writeOnly(args[writeOnlyAt + 1] ?? '', args[writeOnlyAt + 2] ?? '');
     return;
   }
+  if (!Number.isInteger(commandRuns) || commandRuns < 1) throw new Error('--runs= takes a whole number of runs, 1 or more');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-bench-import-'));
   try {
     const file = path.join(dir, 'leads.csv');
     const dataDir = path.join(dir, 'db');
     const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--prepare', dataDir], { stdio: 'inherit' });
     if (child.status !== 0) throw new Error(`preparing the database failed (exit ${child.status ?? child.signal ?? '?'})`);
-    const cliDir = path.join(dir, 'db-cli');
+    const cliDirs = Array.from({ length: commandRuns }, (_, i) => path.join(dir, `db-cli-${i + 1}`));
     const writeOnlyDir = path.join(dir, 'db-write-only');
-    for (const copy of [cliDir, writeOnlyDir]) fs.cpSync(dataDir, copy, { recursive: true });
+    for (const copy of [...cliDirs, writeOnlyDir]) fs.cpSync(dataDir, copy, { recursive: true });
     const size = await writeCsv(file);
     const expectedBad = Math.floor((rowCount - 8) / badEvery) + 1;
     const expect = (rows: number, created: number, rejected: number, more: string) => {
@@ -178,11 +189,17 @@ async function main(): Promise<void> {
       }
     };
 
-    const cli = runImportCommand(file, cliDir);
-    expect(cli.rows, cli.created, cli.rejected, '');
-    console.log(`bench: csv_import_rows = ${cli.rows} rows`);
-    console.log(`bench: csv_import_rows_per_s = ${cli.rowsPerSecond} rows/s`);
-    console.log(`bench: csv_import_peak_rss = ${cli.peakRssMb} MB`);
+    // This machine's speed drifts by ±15% from one run to the next (memory by ±20-40 MB): the figures are the median
+    // of several runs, each printed first.
+    const runs = cliDirs.map((cliDir, i) => {
+      const run = runImportCommand(file, cliDir);
+      expect(run.rows, run.created, run.rejected, ` (npm run import, run ${i + 1})`);
+      console.log(`# npm run import, run ${i + 1} of ${cliDirs.length}: ${run.rowsPerSecond} rows/s, peak memory ${run.peakRssMb} MB`);
+      return run;
+    });
+    console.log(`bench: csv_import_rows = ${rowCount} rows`);
+    console.log(`bench: csv_import_rows_per_s = ${median(runs.map((r) => r.rowsPerSecond))} rows/s`);
+    console.log(`bench: csv_import_peak_rss = ${median(runs.map((r) => r.peakRssMb))} MB`);
     console.log(`bench: csv_import_file_size = ${(size / 1048576).toFixed(1)} MB`);
 
     const opened = await openDatabase({ dataDir });
