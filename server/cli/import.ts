@@ -41,7 +41,7 @@ function checkOwner(user: User | undefined, email: string): asserts user is User
 
 const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
 
-/** How long the import took (reading the first byte to writing the last batch) and the process's peak memory. */
+/** How long the import took (starting the reader to committing the last batch) and the process's peak memory. */
 interface ImportCost {
   seconds: number;
   peakRssBytes: number;

@@ -83,7 +83,7 @@ const embeddedSharedBuffers = '32MB';
 
 /**
  * V8 compiles PGlite's WebAssembly (and re-compiles its hot functions) on as many background tasks as it likes, and
- * each of those threads leaves a malloc arena behind holding what the compiler freed: 20-50 MB of the process's
+ * each of those threads leaves a malloc arena behind holding what the compiler freed: 20-45 MB of the process's
  * memory for as long as it runs (measured: a bare PGlite open holds 195-215 MB, 171-175 MB on one task). On one task it
  * opens and runs as fast here (opening, queries, a 100,000-row import, within this machine's noise). Set before the
  * first instance compiles the module.
